@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { cu48Frames } from './fixtures/recorded-frames.ts';
+import { FrameError } from './frame-error.ts';
+import {
+  decodeCu48Request,
+  decodeCu48StatusReply,
+  encodeCu48Request,
+  encodeCu48StatusReply,
+} from './kerong-cu48.ts';
+
+describe('Kerong CU48 codec', () => {
+  it('encodes the recorded status-all and unlock requests byte for byte', () => {
+    expect(encodeCu48Request({ address: 0, lock: 'all', command: 'status' })).toEqual(
+      cu48Frames.statusAllBoard0,
+    );
+    expect(encodeCu48Request({ address: 0, lock: 1, command: 'unlock' })).toEqual(
+      cu48Frames.unlockBoard0Lock1,
+    );
+    expect(encodeCu48Request({ address: 1, lock: 48, command: 'unlock' })).toEqual(
+      cu48Frames.unlockBoard1Lock48,
+    );
+  });
+
+  it('decodes recorded requests', () => {
+    expect(decodeCu48Request(cu48Frames.unlockBoard1Lock48)).toEqual({
+      address: 1,
+      lock: 48,
+      command: 'unlock',
+    });
+    expect(decodeCu48Request(cu48Frames.statusAllBoard0)).toEqual({
+      address: 0,
+      lock: 'all',
+      command: 'status',
+    });
+  });
+
+  it('decodes a status reply with bit 0 of D1 as lock 1', () => {
+    const reply = decodeCu48StatusReply(cu48Frames.statusReplyLock1Set);
+    expect(reply.address).toBe(0);
+    expect(reply.lockBits).toHaveLength(48);
+    expect(reply.lockBits[0]).toBe(true);
+    expect(reply.lockBits.slice(1).every((bit) => !bit)).toBe(true);
+    expect(decodeCu48StatusReply(cu48Frames.statusReplyAllSet).lockBits.every(Boolean)).toBe(true);
+  });
+
+  it('encodes status replies that decode to the same bits', () => {
+    const lockBits = Array.from({ length: 48 }, (_, i) => i % 3 === 0);
+    expect(decodeCu48StatusReply(encodeCu48StatusReply({ address: 7, lockBits }))).toEqual({
+      address: 7,
+      lockBits,
+    });
+  });
+
+  it('rejects a request with a bad checksum, naming both sums', () => {
+    const bad = Buffer.from(cu48Frames.unlockBoard0Lock1);
+    bad[5] = 0x57;
+    expect(() => decodeCu48Request(bad)).toThrow(/FRAME_BAD_CHECKSUM.*0x56.*0x57/);
+  });
+
+  it('rejects wrong length, missing ETX, unknown command and out-of-range fields', () => {
+    expect(() => decodeCu48Request(cu48Frames.unlockBoard0Lock1.subarray(0, 5))).toThrow(/FRAME_BAD_LENGTH/);
+    const noEtx = Buffer.from([0x02, 0x00, 0x00, 0x51, 0x04, 0x57]);
+    expect(() => decodeCu48Request(noEtx)).toThrow(/FRAME_BAD_MARKER/);
+    const unknown = Buffer.from([0x02, 0x00, 0x00, 0x52, 0x03, 0x57]);
+    expect(() => decodeCu48Request(unknown)).toThrow(/FRAME_UNKNOWN_COMMAND/);
+    const badLock = Buffer.from([0x02, 0x00, 0x31, 0x51, 0x03, 0x87]);
+    expect(() => decodeCu48Request(badLock)).toThrow(/FRAME_BAD_FIELD/);
+    expect(() => encodeCu48Request({ address: 11, lock: 1, command: 'unlock' })).toThrow(FrameError);
+    expect(() => encodeCu48Request({ address: 0, lock: 49, command: 'unlock' })).toThrow(/1–48/);
+  });
+});
