@@ -11,6 +11,7 @@ export interface KerongDialect {
 
 export const kerongDefaultDialect: Readonly<KerongDialect> = { closedBitValue: 1, itemPresentBitValue: 1 };
 
-export function bitMeans(bit: boolean, value: 0 | 1): boolean {
-  return (bit ? 1 : 0) === value;
+/** Maps a raw bit to its meaning and, being its own inverse, a meaning back to the raw bit. */
+export function applyPolarity(value: boolean, activeBitValue: 0 | 1): boolean {
+  return value === (activeBitValue === 1);
 }

@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LockBusError } from './lock-bus-error.ts';
+import { SimHarness } from './testing/sim-harness.ts';
+
+const protocols = [
+  { protocol: 'cu48' as const, board: 0 },
+  { protocol: 'cu16' as const, board: 0 },
+  { protocol: 'xor8a' as const, board: 1 },
+];
+
+let harness: SimHarness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+async function start(options: ConstructorParameters<typeof SimHarness>[0]): Promise<SimHarness> {
+  harness = new SimHarness(options);
+  return harness.start();
+}
+
+async function rejection(promise: Promise<unknown>): Promise<LockBusError> {
+  const error = await promise.then(
+    () => new Error('expected the unlock to fail'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LockBusError);
+  return error as LockBusError;
+}
+
+describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ protocol, board }) => {
+  it('reads every door closed at start', async () => {
+    const h = await start({ protocol, transport: 'in-process', boards: 2 });
+    const states = await h.bus.readAll();
+    expect(states.length).toBe(h.simulator.snapshot().boards.reduce((n, b) => n + b.doors.length, 0));
+    expect(states.every((state) => state.door === 'closed')).toBe(true);
+    expect(h.faults).toEqual([]);
+  });
+
+  it('confirms an unlock only once the door sensor sees the door open, then reports the close', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    const result = await h.bus.unlock({ board, lock: 3 });
+    expect(result).toMatchObject({ board, lock: 3, alreadyOpen: false });
+    expect(h.simulator.door(board, 3).snapshot().open).toBe(true);
+    expect(h.eventsFor(board, 3).map((e) => [e.door, e.cause])).toContainEqual(['open', 'unlock']);
+    h.simulator.act(board, 3, 'close');
+    await h.until('door closed event', () =>
+      h.eventsFor(board, 3).some((e) => e.door === 'closed' && e.cause === 'closed'),
+    );
+    expect((await h.bus.readLock({ board, lock: 3 })).door).toBe('closed');
+  });
+
+  it('reports door_jammed when the board takes the unlock but the door never opens, and does not resend', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.act(board, 2, 'jam');
+    const error = await rejection(h.bus.unlock({ board, lock: 2 }));
+    expect(error.code).toBe('DOOR_JAMMED');
+    expect(h.faults.map((f) => f.code)).toContain('door_jammed');
+    expect(h.simulator.door(board, 2).snapshot().unlockCount).toBe(1);
+    expect(h.eventsFor(board, 2).some((e) => e.door === 'open')).toBe(false);
+  });
+
+  it('never reports opened when the door sensor is stuck closed', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.act(board, 4, 'stick-closed');
+    const error = await rejection(h.bus.unlock({ board, lock: 4 }));
+    expect(error.code).toBe('DOOR_JAMMED');
+  });
+
+  it('raises door_forced for a door opened with no command, and on a manual key', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.act(board, 5, 'force');
+    h.simulator.act(board, 6, 'key');
+    await h.until('two forced faults', () => h.faults.filter((f) => f.code === 'door_forced').length === 2);
+    expect(h.eventsFor(board, 5).at(-1)).toMatchObject({ door: 'open', cause: 'forced' });
+  });
+
+  it('debounces a bouncing sensor: a glitch produces no door event', async () => {
+    const h = await start({ protocol, transport: 'in-process', timing: { debounceReads: 3 } });
+    h.simulator.act(board, 7, 'bounce');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(h.eventsFor(board, 7).filter((e) => e.cause !== 'initial')).toEqual([]);
+    expect(h.faults.filter((f) => f.code === 'door_forced')).toEqual([]);
+  });
+
+  it('returns at once for a door that is already open, sending nothing', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    await h.bus.unlock({ board, lock: 1 });
+    const before = h.simulator.simBus.counters.unlockCommands;
+    const again = await h.bus.unlock({ board, lock: 1 });
+    expect(again.alreadyOpen).toBe(true);
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(before);
+  });
+
+  it('joins a second unlock of the same lock to the first: one command on the wire', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    const [a, b] = await Promise.all([h.bus.unlock({ board, lock: 8 }), h.bus.unlock({ board, lock: 8 })]);
+    expect(a).toBe(b);
+    expect(h.simulator.door(board, 8).snapshot().unlockCount).toBe(1);
+  });
+
+  it('takes a silent board offline (doors unknown) and brings it back when it answers', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.simBus.setFaults({ silentBoards: [board] });
+    await h.until('board_offline', () => h.faults.some((f) => f.code === 'board_offline'));
+    expect((await h.bus.readAll()).every((s) => s.door === 'unknown')).toBe(true);
+    h.simulator.simBus.clearFaults();
+    await h.until('board_online', () => h.faults.some((f) => f.code === 'board_online'));
+    await h.until('doors known again', () => h.eventsFor(board, 1).at(-1)?.door === 'closed');
+    expect(h.eventsFor(board, 1).at(-1)?.cause).toBe('reappeared');
+  });
+
+  it('counts corrupted replies and never opens on them', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.simBus.setFaults({ corruptRate: 0.3 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const counters = h.bus.counters();
+    expect(counters.checksumErrors + counters.structureErrors + counters.timeouts).toBeGreaterThan(0);
+    expect(h.doorEvents.filter((e) => e.door === 'open')).toEqual([]);
+  });
+
+  it('rejects a lock that is not configured with UNKNOWN_LOCK', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    expect(() => h.bus.unlock({ board, lock: 99 })).toThrow(/UNKNOWN_LOCK/);
+    expect(() => h.bus.unlock({ board: board + 7, lock: 1 })).toThrow(/UNKNOWN_LOCK/);
+  });
+});
+
+describe('BoardLockBus faults specific to a protocol', () => {
+  it('8A/80: a board that does not acknowledge leaves the outcome unknown, never resent', async () => {
+    const h = await start({ protocol: 'xor8a', transport: 'in-process' });
+    h.simulator.simBus.setFaults({ silentBoards: [1] });
+    const error = await rejection(h.bus.unlock({ board: 1, lock: 2 }));
+    expect(error.code).toBe('UNLOCK_OUTCOME_UNKNOWN');
+    expect(error.sent).toBe('unknown');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(1);
+  });
+
+  it('8A/80: a door seen open after an unacknowledged unlock is still confirmed by its sensor', async () => {
+    const h = await start({ protocol: 'xor8a', transport: 'in-process' });
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    const pending = h.bus.unlock({ board: 1, lock: 3 });
+    await h.until('door open in the simulator', () => h.simulator.door(1, 3).snapshot().open);
+    h.simulator.simBus.clearFaults();
+    const result = await pending;
+    expect(result.acknowledged).toBe(false);
+  });
+
+  it('a board that does not answer at start leaves the others working', async () => {
+    const h = await start({ protocol: 'cu48', transport: 'in-process', boards: 1, extraBoards: [5] });
+    expect(h.faults).toContainEqual(expect.objectContaining({ code: 'board_offline', board: 5 }));
+    await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ alreadyOpen: false });
+  });
+
+  it('address conflict: colliding replies are rejected as bad frames, no door event follows', async () => {
+    const h = await start({ protocol: 'cu48', transport: 'in-process' });
+    h.simulator.simBus.setFaults({ addressConflicts: [0] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const counters = h.bus.counters();
+    expect(counters.checksumErrors + counters.structureErrors).toBeGreaterThan(0);
+    expect(h.doorEvents.filter((e) => e.door === 'open')).toEqual([]);
+  });
+
+  it('held door: the unlock pulse passes, the latch catches again, door_jammed', async () => {
+    const h = await start({ protocol: 'cu16', transport: 'in-process' });
+    h.simulator.act(0, 1, 'hold');
+    const error = await rejection(h.bus.unlock({ board: 0, lock: 1 }));
+    expect(error.code).toBe('DOOR_JAMMED');
+  });
+
+  it('CU16 item sensors are reported with the lock state', async () => {
+    const h = await start({ protocol: 'cu16', transport: 'in-process' });
+    h.simulator.act(0, 2, 'put-item');
+    expect(await h.bus.readLock({ board: 0, lock: 2 })).toMatchObject({ door: 'closed', itemPresent: true });
+    expect((await h.bus.readLock({ board: 0, lock: 3 })).itemPresent).toBe(false);
+  });
+
+  it('sequences many unlocks: every door opens and each lock gets exactly one command', async () => {
+    const h = await start({ protocol: 'cu48', transport: 'in-process', timing: { maxCoilsEnergised: 2 } });
+    const locks = Array.from({ length: 10 }, (_, i) => i + 1);
+    await Promise.all(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+    for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
+  });
+});

@@ -1,0 +1,441 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { type BoardDriver, type BoardReading, type BoardSettings, boardDrivers } from './boards/index.ts';
+import { DoorTracker, type DoorTransition } from './door-tracker.ts';
+import { BusLink } from './link/bus-link.ts';
+import { LinkError } from './link/link-error.ts';
+import { type PortOpener, portOpenerFor } from './link/port-opener.ts';
+import type {
+  DoorChangeCause,
+  LockAddress,
+  LockBus,
+  LockBusCounters,
+  LockBusEvents,
+  LockBusFault,
+  LockState,
+  UnlockResult,
+} from './lock-bus.ts';
+import {
+  type LockBusConfig,
+  type LockBusConfigInput,
+  type LockBusTiming,
+  lockBusConfigSchema,
+  resolveBoards,
+  resolveTiming,
+} from './lock-bus-config.ts';
+import { LockBusError } from './lock-bus-error.ts';
+import { UnlockSequencer } from './unlock-sequencer.ts';
+
+interface BoardRuntime {
+  settings: BoardSettings;
+  doors: DoorTracker[];
+  itemPresent: boolean[] | undefined;
+  consecutiveFailures: number;
+  failedReads: number;
+  /** `null` until the first read settles it. */
+  online: boolean | null;
+  lastReadAt: number;
+}
+
+interface UnlockWindow {
+  deadline: number;
+  settle: (opened: boolean) => void;
+}
+
+export interface BoardLockBusDeps {
+  config: LockBusConfig;
+  logger: Logger;
+  /** Defaults to the config's transport (tty path or tcp://); tests may hand in a stream. */
+  openPort?: PortOpener;
+}
+
+/**
+ * The adapter: a LockBus over one RS-485 bus of boards of one protocol. Polls boards one after
+ * another, debounces door sensors, confirms unlocks by the door sensor only, reports forced and
+ * jammed doors, and takes boards offline (doors `unknown`) after repeated failed reads.
+ */
+export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus {
+  private readonly driver: BoardDriver;
+  private readonly timing: LockBusTiming;
+  private readonly boards: BoardRuntime[];
+  private readonly link: BusLink;
+  private readonly sequencer: UnlockSequencer;
+  private readonly windows = new Map<string, UnlockWindow>();
+  private readonly inFlight = new Map<string, Promise<UnlockResult>>();
+  private readonly lastCommandAt = new Map<string, number>();
+  private unlocksSent = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  /** Validates a raw config (throws ZodError naming each bad field) and builds the bus. */
+  static fromConfig(config: LockBusConfigInput, deps: Omit<BoardLockBusDeps, 'config'>): BoardLockBus {
+    return new BoardLockBus({ ...deps, config: lockBusConfigSchema.parse(config) });
+  }
+
+  constructor(private readonly deps: BoardLockBusDeps) {
+    super();
+    const { config } = deps;
+    this.driver = boardDrivers[config.protocol];
+    this.timing = resolveTiming(config);
+    const settings = resolveBoards(config);
+    this.boards = settings.map((board) => ({
+      settings: board,
+      doors: Array.from({ length: board.locks }, () => new DoorTracker(this.timing.debounceReads)),
+      itemPresent: undefined,
+      consecutiveFailures: 0,
+      failedReads: 0,
+      online: null,
+      lastReadAt: 0,
+    }));
+    this.link = new BusLink({
+      openPort: deps.openPort ?? portOpenerFor(config.transport, config.baudRate ?? this.driver.baudRate),
+      replySpec: this.driver.replySpec(settings),
+      interFrameGapMs: this.timing.interFrameGapMs,
+      silenceMs: this.timing.silenceMs,
+      reconnectMinMs: this.timing.reconnectMinMs,
+      reconnectMaxMs: this.timing.reconnectMaxMs,
+      logger: deps.logger.child({ module: 'bus-link' }),
+    });
+    this.sequencer = new UnlockSequencer({
+      maxCoilsEnergised: this.timing.maxCoilsEnergised,
+      gapMs: this.timing.unlockGapMs,
+      coilPulseMs: this.timing.coilPulseMs,
+    });
+  }
+
+  /** Opens the port, reads every board until its doors are known, then polls. Silent boards go offline; the rest work. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.link.start();
+    const rounds = Math.max(this.timing.debounceReads, this.timing.failedReadsBeforeUnknown);
+    for (let round = 0; round < rounds; round++) {
+      for (const board of this.boards) await this.readBoard(board, 'normal').catch(() => undefined);
+    }
+    this.loop = this.pollLoop();
+    this.deps.logger.info(
+      {
+        protocol: this.driver.protocol,
+        boards: this.boards.map((b) => ({ address: b.settings.address, online: b.online })),
+      },
+      'lock bus ready',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    for (const window of this.windows.values()) window.settle(false);
+    this.windows.clear();
+    await this.loop;
+    await this.link.stop();
+  }
+
+  unlock(address: LockAddress): Promise<UnlockResult> {
+    const board = this.boardFor(address);
+    const key = keyOf(address);
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const attempt = this.runUnlock(board, address).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, attempt);
+    return attempt;
+  }
+
+  async readLock(address: LockAddress): Promise<LockState> {
+    const board = this.boardFor(address);
+    await this.readBoard(board, 'high');
+    return this.stateOf(board, address.lock);
+  }
+
+  async readAll(): Promise<LockState[]> {
+    this.assertRunning();
+    const states: LockState[] = [];
+    for (const board of this.boards) {
+      await this.readBoard(board, 'high').catch(() => undefined);
+      for (let lock = 1; lock <= board.doors.length; lock++) states.push(this.stateOf(board, lock));
+    }
+    return states;
+  }
+
+  counters(): LockBusCounters {
+    const link = this.link.counters();
+    return {
+      ...link,
+      unlocksSent: this.unlocksSent,
+      boards: Object.fromEntries(
+        this.boards.map((board) => [
+          board.settings.address,
+          { failedReads: board.failedReads, online: board.online === true },
+        ]),
+      ),
+    };
+  }
+
+  private async runUnlock(board: BoardRuntime, address: LockAddress): Promise<UnlockResult> {
+    this.assertRunning();
+    const door = board.doors[address.lock - 1]!;
+    if (door.state === 'open') return { ...address, alreadyOpen: true, acknowledged: false, roundTripMs: 0 };
+    await this.sequencer.turn();
+    const key = keyOf(address);
+    const opened = this.openWindow(key);
+    const exchange = this.driver.unlockExchange(board.settings, address.lock);
+    const startedAt = performance.now();
+    let acknowledged = false;
+    /** The board took the command: acknowledged it, or (no reply in this protocol) it was written whole. */
+    let commandTaken = false;
+    try {
+      const reply = await this.link.exchange({
+        name: `unlock ${address.board}/${address.lock}`,
+        request: exchange.request,
+        reply: exchange.matches
+          ? { matches: exchange.matches, timeoutMs: this.timing.unlockReplyTimeoutMs }
+          : null,
+        priority: 'high',
+      });
+      acknowledged = reply !== null;
+      commandTaken = true;
+      this.unlocksSent++;
+      this.lastCommandAt.set(key, Date.now());
+    } catch (error) {
+      if (error instanceof LinkError && !error.written) {
+        this.closeWindow(key);
+        throw new LockBusError('UNLOCK_NOT_SENT', `lock ${key}: ${error.message}`, 'no', { cause: error });
+      }
+      this.lastCommandAt.set(key, Date.now());
+      this.deps.logger.warn(
+        { lock: key, err: error },
+        'unlock written but not acknowledged; watching the door',
+      );
+    }
+    this.wake?.();
+    const doorOpened = await opened;
+    const roundTripMs = performance.now() - startedAt;
+    if (doorOpened) return { ...address, alreadyOpen: false, acknowledged, roundTripMs };
+    if (!this.running) {
+      throw new LockBusError(
+        'UNLOCK_OUTCOME_UNKNOWN',
+        `lock ${key}: bus stopped before the door was seen open`,
+        'yes',
+      );
+    }
+    const seconds = (this.timing.unlockConfirmMs / 1000).toFixed(1);
+    if (commandTaken) {
+      this.fault({
+        code: 'door_jammed',
+        board: address.board,
+        lock: address.lock,
+        message: `door ${key} did not open within ${seconds} s of the unlock`,
+      });
+      throw new LockBusError('DOOR_JAMMED', `lock ${key}: door not seen open within ${seconds} s`, 'yes');
+    }
+    this.fault({
+      code: 'unlock_outcome_unknown',
+      board: address.board,
+      lock: address.lock,
+      message: `no acknowledgement and door ${key} stayed closed`,
+    });
+    throw new LockBusError(
+      'UNLOCK_OUTCOME_UNKNOWN',
+      `lock ${key}: board did not acknowledge and the door stayed closed`,
+      'unknown',
+    );
+  }
+
+  private openWindow(key: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.windows.set(key, {
+        deadline: Date.now() + this.timing.unlockConfirmMs,
+        settle: (opened) => {
+          this.windows.delete(key);
+          resolve(opened);
+        },
+      });
+    });
+  }
+
+  private closeWindow(key: string): void {
+    this.windows.get(key)?.settle(false);
+  }
+
+  private async pollLoop(): Promise<void> {
+    while (this.running) {
+      const now = Date.now();
+      for (const window of [...this.windows.values()]) if (now >= window.deadline) window.settle(false);
+      let next: BoardRuntime | undefined;
+      let nextDue = Number.POSITIVE_INFINITY;
+      for (const board of this.boards) {
+        const due = board.lastReadAt + this.intervalFor(board);
+        if (due < nextDue) {
+          nextDue = due;
+          next = board;
+        }
+      }
+      for (const window of this.windows.values()) nextDue = Math.min(nextDue, window.deadline);
+      if (nextDue > now || !next) {
+        await this.sleep(nextDue - now);
+        continue;
+      }
+      await this.readBoard(next, 'normal').catch(() => undefined);
+    }
+  }
+
+  private intervalFor(board: BoardRuntime): number {
+    const prefix = `${board.settings.address}/`;
+    for (const key of this.windows.keys()) if (key.startsWith(prefix)) return this.timing.fastPollIntervalMs;
+    return board.online === false ? this.timing.offlineRetryMs : this.timing.pollIntervalMs;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, Math.min(ms, 60_000)));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async readBoard(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
+    const exchange = this.driver.statusExchange(board.settings);
+    board.lastReadAt = Date.now();
+    const address = board.settings.address;
+    let frame: Buffer | null;
+    try {
+      frame = await this.link.exchange({
+        name: `status ${address}`,
+        request: exchange.request,
+        reply: { matches: exchange.matches, timeoutMs: this.timing.statusReplyTimeoutMs },
+        priority,
+      });
+    } catch (error) {
+      this.onReadFailure(board, error);
+      throw new LockBusError('BOARD_NO_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
+        cause: error,
+      });
+    }
+    let reading: BoardReading;
+    try {
+      reading = exchange.decode(frame!);
+    } catch (error) {
+      this.onReadFailure(board, error);
+      throw new LockBusError('BOARD_BAD_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
+        cause: error,
+      });
+    }
+    this.onReading(board, reading);
+    return reading;
+  }
+
+  private onReading(board: BoardRuntime, reading: BoardReading): void {
+    board.consecutiveFailures = 0;
+    if (board.online !== true) {
+      if (board.online === false) {
+        this.fault({
+          code: 'board_online',
+          board: board.settings.address,
+          message: `board ${board.settings.address} answers again`,
+        });
+      }
+      board.online = true;
+    }
+    board.itemPresent = reading.itemPresent;
+    reading.closed.forEach((closed, i) => {
+      const transition = board.doors[i]?.observe(closed);
+      if (transition) this.onTransition({ board: board.settings.address, lock: i + 1 }, transition);
+    });
+  }
+
+  private onReadFailure(board: BoardRuntime, error: unknown): void {
+    board.failedReads++;
+    board.consecutiveFailures++;
+    const address = board.settings.address;
+    this.deps.logger.debug(
+      { board: address, err: error, consecutive: board.consecutiveFailures },
+      'status read failed',
+    );
+    if (board.consecutiveFailures < this.timing.failedReadsBeforeUnknown || board.online === false) return;
+    board.online = false;
+    this.fault({
+      code: 'board_offline',
+      board: address,
+      message: `board ${address} did not answer ${board.consecutiveFailures} reads in a row; its doors are unknown`,
+    });
+    board.doors.forEach((door, i) => {
+      const transition = door.markUnknown();
+      if (transition) this.onTransition({ board: address, lock: i + 1 }, transition);
+    });
+  }
+
+  private onTransition(address: LockAddress, transition: DoorTransition): void {
+    const key = keyOf(address);
+    const cause = this.causeOf(key, transition);
+    if (transition.to === 'open') this.windows.get(key)?.settle(true);
+    if (cause === 'forced') {
+      this.fault({ code: 'door_forced', ...address, message: `door ${key} opened with no unlock command` });
+    }
+    this.safeEmit('door', {
+      ...address,
+      door: transition.to,
+      previous: transition.from,
+      cause,
+      at: new Date(),
+    });
+  }
+
+  private causeOf(key: string, { from, to, lastKnown }: DoorTransition): DoorChangeCause {
+    if (to === 'unknown') return 'unreadable';
+    if (to === 'closed') {
+      if (from !== 'unknown') return 'closed';
+      return lastKnown === null ? 'initial' : 'reappeared';
+    }
+    if (this.windows.has(key)) return 'unlock';
+    if (lastKnown === null) return 'initial';
+    const commandAt = this.lastCommandAt.get(key);
+    if (commandAt !== undefined && Date.now() - commandAt < 2 * this.timing.unlockConfirmMs)
+      return 'late-unlock';
+    if (from === 'unknown' && lastKnown === 'open') return 'reappeared';
+    return 'forced';
+  }
+
+  private fault(fault: Omit<LockBusFault, 'at'>): void {
+    this.deps.logger.warn(fault, fault.message);
+    this.safeEmit('fault', { ...fault, at: new Date() });
+  }
+
+  /** A listener that throws must not stop the bus. */
+  private safeEmit<K extends keyof LockBusEvents>(event: K, ...args: LockBusEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: LockBusEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.deps.logger.error({ err: error, event }, 'lock bus listener threw');
+    }
+  }
+
+  private stateOf(board: BoardRuntime, lock: number): LockState {
+    return {
+      board: board.settings.address,
+      lock,
+      door: board.doors[lock - 1]!.state,
+      itemPresent: board.itemPresent?.[lock - 1],
+    };
+  }
+
+  private boardFor(address: LockAddress): BoardRuntime {
+    this.assertRunning();
+    const board = this.boards.find((b) => b.settings.address === address.board);
+    if (!board || !Number.isInteger(address.lock) || address.lock < 1 || address.lock > board.doors.length) {
+      throw new LockBusError('UNKNOWN_LOCK', `no lock ${address.lock} on board ${address.board}`);
+    }
+    return board;
+  }
+
+  private assertRunning(): void {
+    if (!this.running) throw new LockBusError('BUS_NOT_STARTED', 'the lock bus is not running');
+  }
+}
+
+function keyOf(address: LockAddress): string {
+  return `${address.board}/${address.lock}`;
+}

@@ -1,0 +1,129 @@
+import { kerongDefaultDialect, xor8aDefaultDialect } from '@locker/protocol';
+import { z } from 'zod';
+import { boardDrivers } from './boards/index.ts';
+
+/** Every timing of the bus, in one place. */
+export const lockBusDefaults = {
+  pollIntervalMs: 500,
+  /** Poll period of a board while one of its doors is expected to open. */
+  fastPollIntervalMs: 20,
+  offlineRetryMs: 2000,
+  interFrameGapMs: 5,
+  silenceMs: 15,
+  statusReplyTimeoutMs: 200,
+  unlockReplyTimeoutMs: 600,
+  unlockConfirmMs: 10_000,
+  debounceReads: 2,
+  failedReadsBeforeUnknown: 2,
+  unlockGapMs: 150,
+  coilPulseMs: 500,
+  maxCoilsEnergised: 1,
+  reconnectMinMs: 200,
+  reconnectMaxMs: 5000,
+} as const;
+
+const ms = (max: number) => z.number().min(0).max(max);
+
+const timingSchema = z
+  .object({
+    pollIntervalMs: ms(60_000),
+    fastPollIntervalMs: ms(10_000),
+    offlineRetryMs: ms(600_000),
+    interFrameGapMs: ms(1000),
+    silenceMs: z.number().min(1).max(1000),
+    statusReplyTimeoutMs: z.number().min(1).max(10_000),
+    unlockReplyTimeoutMs: z.number().min(1).max(10_000),
+    unlockConfirmMs: z.number().min(1).max(120_000),
+    debounceReads: z.number().int().min(1).max(10),
+    failedReadsBeforeUnknown: z.number().int().min(1).max(100),
+    unlockGapMs: ms(10_000),
+    coilPulseMs: ms(10_000),
+    maxCoilsEnergised: z.number().int().min(1).max(48),
+    reconnectMinMs: z.number().min(1).max(60_000),
+    reconnectMaxMs: z.number().min(1).max(600_000),
+  })
+  .strict()
+  .partial();
+
+const bit = z.union([z.literal(0), z.literal(1)]);
+
+const boardSchema = z
+  .object({
+    address: z.number().int().min(0).max(255),
+    locks: z.number().int().min(1),
+    kerongDialect: z.object({ closedBitValue: bit, itemPresentBitValue: bit }).strict().partial().optional(),
+    xor8aDialect: z
+      .object({
+        closedStatusByte: z.number().int().min(0).max(255),
+        openStatusByte: z.number().int().min(0).max(255),
+        closedBitValue: bit,
+        statusByteOrder: z.enum(['high-first', 'low-first']),
+        queryAllStatusBytes: z.number().int().min(1).max(32),
+      })
+      .strict()
+      .partial()
+      .optional(),
+  })
+  .strict();
+
+export const lockBusConfigSchema = z
+  .object({
+    protocol: z.enum(['cu48', 'cu16', 'xor8a']),
+    /** A tty path (use /dev/serial/by-id/… so it survives re-plugging) or tcp://host:port. */
+    transport: z.string().min(1),
+    baudRate: z.number().int().positive().optional(),
+    boards: z.array(boardSchema).min(1),
+    timing: timingSchema.default({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const driver = boardDrivers[config.protocol];
+    const seen = new Set<number>();
+    config.boards.forEach((board, i) => {
+      if (seen.has(board.address)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boards', i, 'address'],
+          message: `address ${board.address} is used twice; every board needs its own`,
+        });
+      }
+      seen.add(board.address);
+      if (board.locks > driver.maxLocks) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boards', i, 'locks'],
+          message: `${config.protocol} boards have at most ${driver.maxLocks} locks`,
+        });
+      }
+      if (config.protocol === 'xor8a' && (board.address < 1 || board.address > 31)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['boards', i, 'address'],
+          message: '8A/80 DIP addresses are 1–31',
+        });
+      }
+      if (config.protocol === 'cu48' && board.address > 9) {
+        ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: 'CU48 addresses are 0–9' });
+      }
+      if (config.protocol === 'cu16' && board.address > 15) {
+        ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: 'CU16 boards are 0–15' });
+      }
+    });
+  });
+
+export type LockBusConfigInput = z.input<typeof lockBusConfigSchema>;
+export type LockBusConfig = z.output<typeof lockBusConfigSchema>;
+export type LockBusTiming = { -readonly [K in keyof typeof lockBusDefaults]: number };
+
+export function resolveTiming(config: LockBusConfig): LockBusTiming {
+  return { ...lockBusDefaults, ...config.timing };
+}
+
+export function resolveBoards(config: LockBusConfig) {
+  return config.boards.map((board) => ({
+    address: board.address,
+    locks: board.locks,
+    kerongDialect: { ...kerongDefaultDialect, ...board.kerongDialect },
+    xor8aDialect: { ...xor8aDefaultDialect, ...board.xor8aDialect },
+  }));
+}

@@ -1,0 +1,40 @@
+export type LockBusErrorCode =
+  | 'UNLOCK_NOT_SENT'
+  | 'UNLOCK_OUTCOME_UNKNOWN'
+  | 'DOOR_JAMMED'
+  | 'UNKNOWN_LOCK'
+  | 'BOARD_NO_REPLY'
+  | 'BOARD_BAD_REPLY'
+  | 'BUS_NOT_STARTED'
+  | 'BUS_STOPPED';
+
+/** Whether the unlock command reached the wire: `no` is safe to retry; `unknown` must not be resent. */
+export type CommandSent = 'no' | 'yes' | 'unknown';
+
+const hints: Record<LockBusErrorCode, string> = {
+  UNLOCK_NOT_SENT: 'nothing was written to the bus; the unlock may be tried again',
+  UNLOCK_OUTCOME_UNKNOWN:
+    'the command may have reached the board; do not resend — check the door, then decide',
+  DOOR_JAMMED:
+    'the board took the command but the door did not open; check the lock and disable the compartment',
+  UNKNOWN_LOCK: 'the lock is not in the bus configuration; check board address and lock count',
+  BOARD_NO_REPLY: 'the board did not answer; check power, address (DIP switches) and bus wiring',
+  BOARD_BAD_REPLY:
+    'the board answered with a frame that does not fit the protocol; check the protocol setting',
+  BUS_NOT_STARTED: 'call start() before using the bus',
+  BUS_STOPPED: 'the bus is stopping',
+};
+
+export class LockBusError extends Error {
+  override readonly name = 'LockBusError';
+  readonly hint: string;
+  constructor(
+    readonly code: LockBusErrorCode,
+    message: string,
+    readonly sent: CommandSent = 'no',
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message} (${hints[code]})`, options);
+    this.hint = hints[code];
+  }
+}

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimHarness } from './testing/sim-harness.ts';
+
+/**
+ * The device's real `serialport` on a real tty path (a socat pty pair) and a real TCP socket,
+ * against the simulator paced at the protocol's line speed.
+ */
+const cases = [
+  { protocol: 'cu48' as const, board: 0, transport: 'pty' as const },
+  { protocol: 'xor8a' as const, board: 1, transport: 'pty' as const },
+  { protocol: 'cu16' as const, board: 0, transport: 'pty' as const },
+  { protocol: 'cu48' as const, board: 0, transport: 'tcp' as const },
+  { protocol: 'xor8a' as const, board: 1, transport: 'tcp' as const },
+];
+
+let harness: SimHarness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, board, transport }) => {
+  it('reads status, opens a door, sees it close, and flags a forced door', async () => {
+    harness = await new SimHarness({ protocol, transport, boards: 2 }).start();
+    const h = harness;
+    expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
+    await expect(h.bus.unlock({ board: board + 1, lock: 2 })).resolves.toMatchObject({ alreadyOpen: false });
+    h.simulator.act(board + 1, 2, 'close');
+    await h.until('closed event', () => h.eventsFor(board + 1, 2).some((e) => e.cause === 'closed'));
+    h.simulator.act(board, 9, 'force');
+    await h.until('door_forced', () => h.faults.some((f) => f.code === 'door_forced' && f.lock === 9));
+  });
+
+  it('survives junk before replies and replies split into late bursts', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.simBus.setFaults({ junkBeforeReply: 3, splitReplies: { parts: 3, delayMs: 4 } });
+    await expect(h.bus.unlock({ board, lock: 1 })).resolves.toMatchObject({ lock: 1 });
+    expect(h.bus.counters().resyncs).toBeGreaterThan(0);
+    expect(h.faults.filter((f) => f.code === 'board_offline')).toEqual([]);
+  });
+
+  it('jammed lock over a real port: door_jammed, one command, never a false open', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.act(board, 3, 'jam');
+    await expect(h.bus.unlock({ board, lock: 3 })).rejects.toMatchObject({ code: 'DOOR_JAMMED' });
+    expect(h.simulator.door(board, 3).snapshot().unlockCount).toBe(1);
+    expect(h.eventsFor(board, 3).filter((e) => e.door === 'open')).toEqual([]);
+  });
+});
+
+describe('lock bus reconnects', () => {
+  it('reopens a TCP bridge connection that dropped and counts the reconnect', async () => {
+    harness = await new SimHarness({ protocol: 'cu48', transport: 'tcp' }).start();
+    const h = harness;
+    expect(h.simulator.dropTcpConnections()).toBe(1);
+    await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
+    await expect(h.bus.unlock({ board: 0, lock: 4 })).resolves.toMatchObject({ lock: 4 });
+  });
+
+  it('an unlock while the port is down is refused as not sent, and may be retried', async () => {
+    harness = await new SimHarness({
+      protocol: 'cu48',
+      transport: 'tcp',
+      timing: { reconnectMinMs: 300 },
+    }).start();
+    const h = harness;
+    expect(h.simulator.dropTcpConnections()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(h.bus.unlock({ board: 0, lock: 5 })).rejects.toMatchObject({
+      code: 'UNLOCK_NOT_SENT',
+      sent: 'no',
+    });
+    expect(h.simulator.door(0, 5).snapshot().unlockCount).toBe(0);
+    await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
+    await expect(h.bus.unlock({ board: 0, lock: 5 })).resolves.toMatchObject({ lock: 5 });
+  });
+});

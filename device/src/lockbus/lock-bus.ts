@@ -1,0 +1,89 @@
+import type { EventEmitter } from 'node:events';
+
+/** A lock as wired: the board's bus address and the lock number printed on the board (from 1). */
+export interface LockAddress {
+  board: number;
+  lock: number;
+}
+
+export type DoorState = 'open' | 'closed' | 'unknown';
+
+export interface LockState extends LockAddress {
+  /** Debounced door state; `unknown` after repeated failed reads. */
+  door: DoorState;
+  /** Item sensor where the board has one (CU16), else `undefined`. */
+  itemPresent: boolean | undefined;
+}
+
+export interface UnlockResult extends LockAddress {
+  /** The door was already open: no command was sent. */
+  alreadyOpen: boolean;
+  /** The board answered the unlock command (protocols with a reply). */
+  acknowledged: boolean;
+  /** Command written → door seen open. */
+  roundTripMs: number;
+}
+
+/** Why a door changed: by our command, with no command (forced, key), first seen, or unreadable. */
+export type DoorChangeCause =
+  | 'unlock'
+  | 'forced'
+  | 'closed'
+  | 'initial'
+  | 'unreadable'
+  | 'late-unlock'
+  | 'reappeared';
+
+export interface DoorEvent extends LockAddress {
+  door: DoorState;
+  previous: DoorState;
+  cause: DoorChangeCause;
+  at: Date;
+}
+
+export type LockBusFaultCode =
+  | 'door_forced'
+  | 'door_jammed'
+  | 'board_offline'
+  | 'board_online'
+  | 'unlock_outcome_unknown';
+
+export interface LockBusFault {
+  code: LockBusFaultCode;
+  board: number;
+  lock?: number;
+  message: string;
+  at: Date;
+}
+
+export interface LockBusCounters {
+  requests: number;
+  timeouts: number;
+  checksumErrors: number;
+  structureErrors: number;
+  resyncs: number;
+  discardedBytes: number;
+  unexpectedFrames: number;
+  reconnects: number;
+  writeErrors: number;
+  unlocksSent: number;
+  boards: Record<number, { failedReads: number; online: boolean }>;
+}
+
+export interface LockBusEvents {
+  door: [DoorEvent];
+  fault: [LockBusFault];
+}
+
+/**
+ * What the rest of the device sees of the lock boards. An unlock resolves only when the door
+ * sensor has seen the door open; it never resends a command whose outcome is unknown.
+ */
+export interface LockBus extends EventEmitter<LockBusEvents> {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  unlock(lock: LockAddress): Promise<UnlockResult>;
+  readLock(lock: LockAddress): Promise<LockState>;
+  readAll(): Promise<LockState[]>;
+  counters(): LockBusCounters;
+}

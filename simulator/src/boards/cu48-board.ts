@@ -1,0 +1,34 @@
+import {
+  applyPolarity,
+  cu48,
+  cu48RequestSpec,
+  decodeCu48Request,
+  encodeCu48StatusReply,
+} from '@locker/protocol';
+import type { SimBoard, SimBoardProtocol } from './sim-board.ts';
+
+/** Kerong CU48: status of all 48 locks in one reply; unlock has no reply; address 0x0A reaches every board. */
+export const cu48Board: SimBoardProtocol = {
+  name: 'cu48',
+  firstAddress: 0,
+  maxBoards: cu48.maxAddress + 1,
+  defaultLocks: cu48.lockCount,
+  maxLocks: cu48.lockCount,
+  baudRate: cu48.baudRate,
+  requestSpec: cu48RequestSpec,
+  handle(board: SimBoard, frame: Buffer) {
+    const request = decodeCu48Request(frame);
+    const broadcast = request.address === cu48.broadcastAddress;
+    if (!broadcast && request.address !== board.address) return null;
+    if (request.command === 'unlock') {
+      const doors = request.lock === 'all' ? board.doors : board.doors.slice(request.lock - 1, request.lock);
+      for (const door of doors) door.unlock();
+      return { reply: null };
+    }
+    if (broadcast) return { reply: null };
+    const lockBits = board.doors.map((door) =>
+      applyPolarity(door.sensedClosed(), board.kerongDialect.closedBitValue),
+    );
+    return { reply: encodeCu48StatusReply({ address: board.address, lockBits }) };
+  },
+};

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import type { SimulatorOptionsInput } from '../simulator-options.ts';
+
+export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a [--boards N] [--locks N] [--tcp PORT]
+  [--control-port PORT] [--no-pty] [--spring-ms MS] [--no-pace] [--seed N]
+prints one JSON line {"tty", "tcpPort", "controlUrl"} on stdout, then logs (JSON) on stderr`;
+
+export class SimArgsError extends Error {
+  override readonly name = 'SimArgsError';
+}
+
+/** Command-line words → simulator options (validated later by the options schema). */
+export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      protocol: { type: 'string' },
+      boards: { type: 'string', default: '1' },
+      locks: { type: 'string' },
+      tcp: { type: 'string' },
+      'control-port': { type: 'string', default: '0' },
+      'no-pty': { type: 'boolean', default: false },
+      'spring-ms': { type: 'string' },
+      'no-pace': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+    },
+  });
+  const protocol = values.protocol;
+  if (protocol !== 'cu48' && protocol !== 'cu16' && protocol !== 'xor8a') {
+    throw new SimArgsError(
+      `--protocol must be cu48, cu16 or xor8a, got ${protocol ?? 'nothing'}\n${simUsage}`,
+    );
+  }
+  const number = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value)) throw new SimArgsError(`--${name} must be a whole number, got "${text}"`);
+    return value;
+  };
+  const springMs = number('spring-ms', values['spring-ms']);
+  return {
+    protocol,
+    boards: number('boards', values.boards)!,
+    locks: number('locks', values.locks),
+    tcpPort: number('tcp', values.tcp) ?? null,
+    controlPort: number('control-port', values['control-port'])!,
+    pty: !values['no-pty'],
+    ...(values['no-pace'] ? { paceBaudRate: null } : {}),
+    ...(springMs === undefined ? {} : { physics: { springMs } }),
+    seed: number('seed', values.seed)!,
+  };
+}

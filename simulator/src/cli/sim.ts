@@ -1,0 +1,34 @@
+import pino from 'pino';
+import { ZodError } from 'zod';
+import { Simulator } from '../simulator.ts';
+import { parseSimArgs, SimArgsError } from './sim-args.ts';
+
+const logger = pino({ name: 'simulator' }, pino.destination(2));
+
+async function main(): Promise<void> {
+  const simulator = new Simulator(parseSimArgs(process.argv.slice(2)), logger);
+  const addresses = await simulator.start();
+  process.stdout.write(`${JSON.stringify(addresses)}\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping simulator');
+    await simulator.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof SimArgsError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof ZodError) {
+    for (const issue of error.issues)
+      process.stderr.write(`simulator option ${issue.path.join('.') || '(root)'}: ${issue.message}\n`);
+  } else {
+    logger.fatal({ err: error }, 'simulator failed to start');
+  }
+  process.exit(2);
+});

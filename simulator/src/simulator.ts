@@ -1,0 +1,183 @@
+import type { Duplex } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import { SerialPort } from 'serialport';
+import type { SimBoard } from './boards/index.ts';
+import { buildControlApp } from './control/control-app.ts';
+import { applyDoorAction, type DoorAction } from './door-actions.ts';
+import { seededRandom } from './random.ts';
+import { SimBus } from './sim-bus.ts';
+import { type DoorSnapshot, SimDoor } from './sim-door.ts';
+import {
+  resolveDefaults,
+  type SimulatorOptions,
+  type SimulatorOptionsInput,
+  simulatorOptionsSchema,
+} from './simulator-options.ts';
+import { inProcessLink } from './transports/in-process-link.ts';
+import { PtyPair } from './transports/pty-pair.ts';
+import { TcpBridge } from './transports/tcp-bridge.ts';
+
+export class SimulatorError extends Error {
+  override readonly name = 'SimulatorError';
+  constructor(
+    readonly code: 'SIM_UNKNOWN_DOOR' | 'SIM_NOT_STARTED',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/** Where peers reach a running simulator. */
+export interface SimulatorAddresses {
+  protocol: string;
+  tty?: string;
+  tcpPort?: number;
+  controlUrl?: string;
+}
+
+export interface SimulatorSnapshot {
+  protocol: string;
+  boards: { address: number; doors: (DoorSnapshot & { lock: number; sensedClosed: boolean })[] }[];
+  faults: ReturnType<SimBus['currentFaults']>;
+  counters: SimBus['counters'];
+}
+
+/**
+ * One simulated RS-485 bus of lock boards, reachable over a socat pty pair, a TCP bridge and
+ * in-process streams, with an HTTP control API on loopback. `start()`/`stop()`; the constructor
+ * only validates and assigns.
+ */
+export class Simulator {
+  readonly options: SimulatorOptions;
+  private bus: SimBus | undefined;
+  private pty: PtyPair | undefined;
+  private ptyPort: SerialPort | undefined;
+  private tcp: TcpBridge | undefined;
+  private control: Awaited<ReturnType<typeof buildControlApp>> | undefined;
+  private addresses: SimulatorAddresses | undefined;
+
+  constructor(
+    options: SimulatorOptionsInput,
+    private readonly logger: Logger = pino({ level: 'silent' }),
+  ) {
+    this.options = simulatorOptionsSchema.parse(options);
+  }
+
+  async start(): Promise<SimulatorAddresses> {
+    const resolved = resolveDefaults(this.options);
+    const random = seededRandom(this.options.seed);
+    const boards: SimBoard[] = Array.from({ length: this.options.boards }, (_, i) => ({
+      protocol: this.options.protocol,
+      address: resolved.firstAddress + i,
+      doors: Array.from({ length: resolved.locks }, () => new SimDoor(resolved.physics, random)),
+      kerongDialect: resolved.kerongDialect,
+      xor8aDialect: resolved.xor8aDialect,
+    }));
+    const bus = new SimBus({
+      protocol: resolved.protocol,
+      boards,
+      random,
+      logger: this.logger,
+      paceBaudRate: resolved.paceBaudRate,
+      turnaroundMs: this.options.turnaroundMs,
+    });
+    this.bus = bus;
+    const addresses: SimulatorAddresses = { protocol: this.options.protocol };
+    if (this.options.pty) {
+      this.pty = new PtyPair();
+      await this.pty.start();
+      this.ptyPort = await openPort(this.pty.simPath, resolved.protocol.baudRate);
+      bus.attach(this.ptyPort);
+      addresses.tty = this.pty.devicePath;
+    }
+    if (this.options.tcpPort !== null) {
+      this.tcp = new TcpBridge((stream) => bus.attach(stream), this.options.tcpPort);
+      await this.tcp.start();
+      addresses.tcpPort = this.tcp.port;
+    }
+    if (this.options.controlPort !== null) {
+      this.control = await buildControlApp({ simulator: this, logger: this.logger });
+      await this.control.listen({ host: '127.0.0.1', port: this.options.controlPort });
+      const address = this.control.server.address();
+      const port = typeof address === 'object' && address ? address.port : this.options.controlPort;
+      addresses.controlUrl = `http://127.0.0.1:${port}`;
+    }
+    this.addresses = addresses;
+    this.logger.info(
+      { ...addresses, boards: boards.map((b) => b.address), locks: resolved.locks },
+      'simulated bus ready',
+    );
+    return addresses;
+  }
+
+  async stop(): Promise<void> {
+    await this.control?.close();
+    await this.tcp?.stop();
+    this.bus?.stop();
+    const port = this.ptyPort;
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    await this.pty?.stop();
+    this.control = undefined;
+    this.tcp = undefined;
+    this.ptyPort = undefined;
+    this.pty = undefined;
+  }
+
+  get simBus(): SimBus {
+    if (!this.bus) throw new SimulatorError('SIM_NOT_STARTED', 'call start() first');
+    return this.bus;
+  }
+
+  get ready(): SimulatorAddresses {
+    if (!this.addresses) throw new SimulatorError('SIM_NOT_STARTED', 'call start() first');
+    return this.addresses;
+  }
+
+  /** Fault: the TCP-to-RS-485 bridge restarts and drops its connections. Returns how many. */
+  dropTcpConnections(): number {
+    return this.tcp?.dropConnections() ?? 0;
+  }
+
+  /** A bus master in the same process: write requests, read replies. */
+  connectInProcess(): Duplex {
+    const { deviceEnd, busEnd } = inProcessLink();
+    const detach = this.simBus.attach(busEnd);
+    deviceEnd.once('close', detach);
+    return deviceEnd;
+  }
+
+  door(board: number, lock: number): SimDoor {
+    const door = this.simBus.boards.find((b) => b.address === board)?.doors[lock - 1];
+    if (!door) throw new SimulatorError('SIM_UNKNOWN_DOOR', `no lock ${lock} on board ${board}`);
+    return door;
+  }
+
+  act(board: number, lock: number, action: DoorAction): DoorSnapshot {
+    const door = this.door(board, lock);
+    applyDoorAction(door, action);
+    return door.snapshot();
+  }
+
+  snapshot(): SimulatorSnapshot {
+    const bus = this.simBus;
+    return {
+      protocol: this.options.protocol,
+      boards: bus.boards.map((board) => ({
+        address: board.address,
+        doors: board.doors.map((door, i) => ({
+          lock: i + 1,
+          ...door.snapshot(),
+          sensedClosed: door.sensedClosed(),
+        })),
+      })),
+      faults: bus.currentFaults(),
+      counters: { ...bus.counters },
+    };
+  }
+}
+
+async function openPort(path: string, baudRate: number): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  return port;
+}

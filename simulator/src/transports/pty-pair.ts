@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class PtyPairError extends Error {
+  override readonly name = 'PtyPairError';
+  constructor(
+    readonly code: 'PTY_SOCAT_MISSING' | 'PTY_START_TIMEOUT' | 'PTY_SOCAT_EXITED',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+const timeouts = { startMs: 5000, pollMs: 10 } as const;
+
+/**
+ * Two linked pseudo-terminals made by `socat`: the device opens `devicePath` with the real
+ * `serialport`, the simulator opens `simPath`. Both are stable symlinks (like /dev/serial/by-id),
+ * and `ignoreeof` keeps the pair alive when a side closes and reopens its end.
+ */
+export class PtyPair {
+  devicePath = '';
+  simPath = '';
+  private socat: ChildProcess | undefined;
+  private dir = '';
+
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'locker-pty-'));
+    this.devicePath = join(this.dir, 'device');
+    this.simPath = join(this.dir, 'bus');
+    const end = (link: string) => `pty,raw,echo=0,ignoreeof,link=${link}`;
+    const socat = spawn('socat', [end(this.devicePath), end(this.simPath)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.socat = socat;
+    let exited: string | null = null;
+    let stderr = '';
+    socat.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    socat.once('error', (error: NodeJS.ErrnoException) => {
+      exited = error.code === 'ENOENT' ? 'missing' : error.message;
+    });
+    socat.once('exit', (code) => {
+      exited ??= `exit code ${code}`;
+    });
+    const deadline = Date.now() + timeouts.startMs;
+    while (!(existsSync(this.devicePath) && existsSync(this.simPath))) {
+      if (exited === 'missing')
+        throw new PtyPairError('PTY_SOCAT_MISSING', 'socat is not installed: apt-get install socat');
+      if (exited) throw new PtyPairError('PTY_SOCAT_EXITED', `socat stopped (${exited}): ${stderr.trim()}`);
+      if (Date.now() > deadline)
+        throw new PtyPairError('PTY_START_TIMEOUT', `no pty links after ${timeouts.startMs} ms`);
+      await sleep(timeouts.pollMs);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const socat = this.socat;
+    this.socat = undefined;
+    if (socat && socat.exitCode === null) {
+      const exited = new Promise((resolve) => socat.once('exit', resolve));
+      socat.kill('SIGTERM');
+      await exited;
+    }
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
