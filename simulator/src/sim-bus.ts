@@ -46,6 +46,8 @@ export class SimBus extends EventEmitter<SimBusEvents> {
   private readonly detachers = new Set<() => void>();
   private readonly timers = new TimerSet();
   private readonly conflictDoors = new Map<number, SimDoor[]>();
+  /** When the last request finished arriving (wire time, device → boards). */
+  private inboundFreeAt = 0;
 
   constructor(private readonly options: SimBusOptions) {
     super();
@@ -94,8 +96,12 @@ export class SimBus extends EventEmitter<SimBusEvents> {
   private onRequest(frame: Buffer, stream: Duplex): void {
     this.counters.requests++;
     const { paceBaudRate, turnaroundMs } = this.options;
-    const arrival = paceBaudRate ? wireTimeMs(frame.length, paceBaudRate) : 0;
-    this.timers.later(arrival + turnaroundMs, () => this.actOn(frame, stream));
+    // Requests share one wire: a request written right behind another arrives after it.
+    const now = performance.now();
+    const arrivedAt =
+      Math.max(now, this.inboundFreeAt) + (paceBaudRate ? wireTimeMs(frame.length, paceBaudRate) : 0);
+    this.inboundFreeAt = arrivedAt;
+    this.timers.later(arrivedAt - now + turnaroundMs, () => this.actOn(frame, stream));
   }
 
   private actOn(frame: Buffer, stream: Duplex): void {

@@ -18,6 +18,18 @@ export class PtyPairError extends Error {
 const timeouts = { startMs: 5000, pollMs: 10 } as const;
 
 /**
+ * Runs socat under a shell that kills it when our stdin closes, so the pty pair never outlives
+ * this process, even after SIGKILL. Exit 127: socat is not installed.
+ */
+const watchdog = [
+  'command -v socat >/dev/null || exit 127',
+  'exec 3<&0',
+  'socat "$@" </dev/null & pair=$!',
+  '( read -r _ <&3; kill "$pair" 2>/dev/null ) &',
+  'wait "$pair"',
+].join('\n');
+
+/**
  * Two linked pseudo-terminals made by `socat`: the device opens `devicePath` with the real
  * `serialport`, the simulator opens `simPath`. Both are stable symlinks (like /dev/serial/by-id),
  * and `ignoreeof` keeps the pair alive when a side closes and reopens its end.
@@ -33,8 +45,8 @@ export class PtyPair {
     this.devicePath = join(this.dir, 'device');
     this.simPath = join(this.dir, 'bus');
     const end = (link: string) => `pty,raw,echo=0,ignoreeof,link=${link}`;
-    const socat = spawn('socat', [end(this.devicePath), end(this.simPath)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const socat = spawn('sh', ['-c', watchdog, 'pty-pair', end(this.devicePath), end(this.simPath)], {
+      stdio: ['pipe', 'ignore', 'pipe'],
     });
     this.socat = socat;
     let exited: string | null = null;
@@ -42,17 +54,30 @@ export class PtyPair {
     socat.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    socat.once('error', (error: NodeJS.ErrnoException) => {
-      exited = error.code === 'ENOENT' ? 'missing' : error.message;
+    socat.once('error', (error: Error) => {
+      exited = error.message;
     });
     socat.once('exit', (code) => {
-      exited ??= `exit code ${code}`;
+      exited ??= code === 127 ? 'missing' : `exit code ${code}`;
     });
+    try {
+      await this.waitForLinks(
+        () => exited,
+        () => stderr,
+      );
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async waitForLinks(exited: () => string | null, stderr: () => string): Promise<void> {
     const deadline = Date.now() + timeouts.startMs;
     while (!(existsSync(this.devicePath) && existsSync(this.simPath))) {
-      if (exited === 'missing')
+      if (exited() === 'missing')
         throw new PtyPairError('PTY_SOCAT_MISSING', 'socat is not installed: apt-get install socat');
-      if (exited) throw new PtyPairError('PTY_SOCAT_EXITED', `socat stopped (${exited}): ${stderr.trim()}`);
+      if (exited())
+        throw new PtyPairError('PTY_SOCAT_EXITED', `socat stopped (${exited()}): ${stderr().trim()}`);
       if (Date.now() > deadline)
         throw new PtyPairError('PTY_START_TIMEOUT', `no pty links after ${timeouts.startMs} ms`);
       await sleep(timeouts.pollMs);
@@ -64,7 +89,7 @@ export class PtyPair {
     this.socat = undefined;
     if (socat && socat.exitCode === null) {
       const exited = new Promise((resolve) => socat.once('exit', resolve));
-      socat.kill('SIGTERM');
+      socat.stdin?.end();
       await exited;
     }
     if (this.dir) await rm(this.dir, { recursive: true, force: true });

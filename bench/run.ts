@@ -1,0 +1,46 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { unlockRoundTrip } from './unlock-roundtrip.ts';
+
+const logger = pino({ name: 'bench' }, pino.destination(2));
+const samples = Number(process.env.BENCH_SAMPLES ?? 200);
+const outDir = join(import.meta.dirname, 'results');
+
+async function main(): Promise<void> {
+  const runs: Awaited<ReturnType<typeof unlockRoundTrip>>[] = [];
+  const plan = [
+    ['cu48', 19200],
+    ['cu48', 9600],
+    ['xor8a', 9600],
+    ['xor8a', 19200],
+  ] as const;
+  for (const [index, [protocol, baudRate]] of plan.entries()) {
+    logger.info(
+      { step: `${index + 1}/${plan.length}`, protocol, baudRate, samples },
+      'measuring unlock round trip',
+    );
+    const figures = await unlockRoundTrip(protocol, baudRate, samples);
+    logger.info(figures, 'unlock round trip measured');
+    runs.push(figures);
+  }
+  const report = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    unlockRoundTrip: runs,
+    ratios: {
+      cu48RoundTrip9600vs19200: runs[1]!.roundTripMs.p50 / runs[0]!.roundTripMs.p50,
+      xor8aRoundTrip9600vs19200: runs[2]!.roundTripMs.p50 / runs[3]!.roundTripMs.p50,
+    },
+  };
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, 'lockbus.json');
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\nwritten to ${file}\n`);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'benchmark failed');
+  process.exit(1);
+});
