@@ -76,11 +76,25 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
   });
 
   it('debounces a bouncing sensor: a glitch produces no door event', async () => {
-    const h = await start({ protocol, transport: 'in-process', timing: { debounceReads: 3 } });
+    // chatter lasts 60 ms, polls are 40 ms apart: at most 2 random reads, never the 3 that debounce needs
+    const h = await start({
+      protocol,
+      transport: 'in-process',
+      timing: { debounceReads: 3 },
+      sim: { physics: { springMs: 10, pulseMs: 100, bounceMs: 60 } },
+    });
     h.simulator.act(board, 7, 'bounce');
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(h.eventsFor(board, 7).filter((e) => e.cause !== 'initial')).toEqual([]);
     expect(h.faults.filter((f) => f.code === 'door_forced')).toEqual([]);
+  });
+
+  it('a sensor stuck open reads as a door opened with no command: door_forced, never an unlock', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.act(board, 10, 'stick-open');
+    await h.until('door_forced', () => h.faults.some((f) => f.code === 'door_forced' && f.lock === 10));
+    expect(h.eventsFor(board, 10).some((e) => e.cause === 'unlock')).toBe(false);
+    expect(h.simulator.door(board, 10).snapshot()).toMatchObject({ open: false, unlockCount: 0 });
   });
 
   it('returns at once for a door that is already open, sending nothing', async () => {
