@@ -17,6 +17,8 @@ import { inProcessLink } from './transports/in-process-link.ts';
 import { PtyPair } from './transports/pty-pair.ts';
 import { TcpBridge } from './transports/tcp-bridge.ts';
 
+const timeouts = { portCloseMs: 1000 } as const;
+
 export class SimulatorError extends Error {
   override readonly name = 'SimulatorError';
   constructor(
@@ -115,7 +117,12 @@ export class Simulator {
     await this.tcp?.stop();
     this.bus?.stop();
     const port = this.ptyPort;
-    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+    if (port?.isOpen) {
+      await new Promise<void>((resolve) => {
+        setTimeout(resolve, timeouts.portCloseMs).unref();
+        port.close(() => resolve());
+      });
+    }
     await this.pty?.stop();
     this.control = undefined;
     this.tcp = undefined;

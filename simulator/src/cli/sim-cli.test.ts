@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 const cli = new URL('./sim.ts', import.meta.url).pathname;
 let child: ChildProcess | undefined;
+let childLog = '';
 
 afterEach(async () => {
   if (child && child.exitCode === null) {
@@ -18,6 +19,10 @@ afterEach(async () => {
 
 async function startCli(args: string[]): Promise<{ tty: string; tcpPort?: number; controlUrl: string }> {
   child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  childLog = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    childLog += chunk.toString();
+  });
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await once(lines, 'line')) as [string];
   return JSON.parse(first);
@@ -77,7 +82,8 @@ describe('npm run sim (the simulator CLI)', () => {
     await startCli(['--protocol', 'cu16', '--boards', '1']);
     child!.kill('SIGTERM');
     const [code] = await once(child!, 'exit');
-    expect(code).toBe(0);
+    expect(code, childLog).toBe(0);
+    expect(childLog).toMatch(/simulator stopped/);
   });
 
   it('refuses bad arguments with a message naming the problem', async () => {

@@ -3,7 +3,8 @@ import { ZodError } from 'zod';
 import { Simulator } from '../simulator.ts';
 import { parseSimArgs, SimArgsError } from './sim-args.ts';
 
-const logger = pino({ name: 'simulator' }, pino.destination(2));
+const logger = pino({ name: 'simulator' }, pino.destination({ fd: 2, sync: true }));
+const timeouts = { stopMs: 8000 } as const;
 
 async function main(): Promise<void> {
   const simulator = new Simulator(parseSimArgs(process.argv.slice(2)), logger);
@@ -14,7 +15,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping simulator');
+    const deadline = setTimeout(() => {
+      logger.error({ afterMs: timeouts.stopMs }, 'simulator did not stop in time; exiting anyway');
+      process.exit(1);
+    }, timeouts.stopMs);
     await simulator.stop();
+    clearTimeout(deadline);
+    logger.info('simulator stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -15,7 +15,7 @@ export class PtyPairError extends Error {
   }
 }
 
-const timeouts = { startMs: 5000, pollMs: 10 } as const;
+const timeouts = { startMs: 5000, pollMs: 10, stopMs: 2000 } as const;
 
 /**
  * Runs socat under a shell that kills it when our stdin closes, so the pty pair never outlives
@@ -90,7 +90,9 @@ export class PtyPair {
     if (socat && socat.exitCode === null) {
       const exited = new Promise((resolve) => socat.once('exit', resolve));
       socat.stdin?.end();
+      const killer = setTimeout(() => socat.kill('SIGKILL'), timeouts.stopMs);
       await exited;
+      clearTimeout(killer);
     }
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
