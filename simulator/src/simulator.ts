@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { SerialPort } from 'serialport';
-import type { SimBoard } from './boards/index.ts';
+import { type SimBoard, simBoardProtocols } from './boards/index.ts';
 import { buildControlApp } from './control/control-app.ts';
 import { applyDoorAction, type DoorAction } from './door-actions.ts';
 import { seededRandom } from './random.ts';
@@ -54,6 +54,7 @@ export class Simulator {
   private bus: SimBus | undefined;
   private pty: PtyPair | undefined;
   private ptyPort: SerialPort | undefined;
+  private ptyDetach: (() => void) | undefined;
   private tcp: TcpBridge | undefined;
   private control: Awaited<ReturnType<typeof buildControlApp>> | undefined;
   private addresses: SimulatorAddresses | undefined;
@@ -88,8 +89,7 @@ export class Simulator {
     if (this.options.pty) {
       this.pty = new PtyPair();
       await this.pty.start();
-      this.ptyPort = await openPort(this.pty.simPath, resolved.protocol.baudRate);
-      bus.attach(this.ptyPort);
+      await this.attachPty(this.pty.simPath);
       addresses.tty = this.pty.devicePath;
     }
     if (this.options.tcpPort !== null) {
@@ -117,17 +117,18 @@ export class Simulator {
     await this.tcp?.stop();
     this.bus?.stop();
     const port = this.ptyPort;
-    if (port?.isOpen) {
-      await new Promise<void>((resolve) => {
-        setTimeout(resolve, timeouts.portCloseMs).unref();
-        port.close(() => resolve());
-      });
-    }
+    if (port?.isOpen) await closePort(port);
     await this.pty?.stop();
     this.control = undefined;
     this.tcp = undefined;
     this.ptyPort = undefined;
     this.pty = undefined;
+  }
+
+  private async attachPty(path: string): Promise<void> {
+    const port = await openPort(path, simBoardProtocols[this.options.protocol].baudRate);
+    this.ptyPort = port;
+    this.ptyDetach = this.simBus.attach(port);
   }
 
   get simBus(): SimBus {
@@ -143,6 +144,22 @@ export class Simulator {
   /** Fault: the TCP-to-RS-485 bridge restarts and drops its connections. Returns how many. */
   dropTcpConnections(): number {
     return this.tcp?.dropConnections() ?? 0;
+  }
+
+  /** Fault: the pty's USB adapter is pulled out (the device sees its tty vanish). */
+  async unplugPty(): Promise<void> {
+    const port = this.ptyPort;
+    this.ptyPort = undefined;
+    this.ptyDetach?.();
+    if (port?.isOpen) await closePort(port);
+    await this.pty?.unplug();
+  }
+
+  /** The adapter is plugged back in at the same path. */
+  async replugPty(): Promise<void> {
+    if (!this.pty) throw new SimulatorError('SIM_NOT_STARTED', 'this simulator has no pty');
+    await this.pty.plugIn();
+    await this.attachPty(this.pty.simPath);
   }
 
   /** A bus master in the same process: write requests, read replies. */
@@ -181,6 +198,13 @@ export class Simulator {
       counters: { ...bus.counters },
     };
   }
+}
+
+function closePort(port: SerialPort): Promise<void> {
+  return new Promise<void>((resolve) => {
+    setTimeout(resolve, timeouts.portCloseMs).unref();
+    port.close(() => resolve());
+  });
 }
 
 async function openPort(path: string, baudRate: number): Promise<SerialPort> {

@@ -51,6 +51,23 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
 });
 
 describe('lock bus reconnects', () => {
+  it('reopens a tty whose USB adapter was pulled and plugged back (EIO, then ENOENT while gone)', async () => {
+    harness = await new SimHarness({ protocol: 'cu48', transport: 'pty' }).start();
+    const h = harness;
+    await h.simulator.unplugPty();
+    await h.until(
+      'board_offline while unplugged',
+      () => h.faults.some((f) => f.code === 'board_offline'),
+      5000,
+    );
+    await expect(h.bus.unlock({ board: 0, lock: 6 })).rejects.toMatchObject({ code: 'UNLOCK_NOT_SENT' });
+    await h.simulator.replugPty();
+    await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
+    await h.until('board_online', () => h.faults.some((f) => f.code === 'board_online'), 5000);
+    await expect(h.bus.unlock({ board: 0, lock: 6 })).resolves.toMatchObject({ lock: 6 });
+    expect(h.simulator.door(0, 6).snapshot().unlockCount).toBe(1);
+  });
+
   it('reopens a TCP bridge connection that dropped and counts the reconnect', async () => {
     harness = await new SimHarness({ protocol: 'cu48', transport: 'tcp' }).start();
     const h = harness;

@@ -44,6 +44,16 @@ export class PtyPair {
     this.dir = await mkdtemp(join(tmpdir(), 'locker-pty-'));
     this.devicePath = join(this.dir, 'device');
     this.simPath = join(this.dir, 'bus');
+    await this.plugIn();
+  }
+
+  /** Fault: the USB adapter is pulled; both tty links disappear until {@link plugIn}. */
+  async unplug(): Promise<void> {
+    await this.stopSocat();
+  }
+
+  /** Makes the pair (again) at the same paths. */
+  async plugIn(): Promise<void> {
     const end = (link: string) => `pty,raw,echo=0,ignoreeof,link=${link}`;
     const socat = spawn('sh', ['-c', watchdog, 'pty-pair', end(this.devicePath), end(this.simPath)], {
       stdio: ['pipe', 'ignore', 'pipe'],
@@ -85,6 +95,11 @@ export class PtyPair {
   }
 
   async stop(): Promise<void> {
+    await this.stopSocat();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async stopSocat(): Promise<void> {
     const socat = this.socat;
     this.socat = undefined;
     if (socat && socat.exitCode === null) {
@@ -94,6 +109,5 @@ export class PtyPair {
       await exited;
       clearTimeout(killer);
     }
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

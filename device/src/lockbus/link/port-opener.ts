@@ -42,10 +42,20 @@ export const reconnectableCodes: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
 ]);
 
+/** serialport's open errors carry the OS text but no `code`. */
+const codeByMessage: [RegExp, string][] = [
+  [/permission denied/i, 'EACCES'],
+  [/no such file or directory/i, 'ENOENT'],
+  [/no such device or address/i, 'ENXIO'],
+  [/input\/output error/i, 'EIO'],
+  [/bad file descriptor/i, 'EBADF'],
+];
+
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return code;
-  const match = /\b(E[A-Z]{2,})\b/.exec(String((error as { message?: unknown }).message ?? ''));
-  return match?.[1];
+  const message = String((error as { message?: unknown }).message ?? '');
+  const named = /\b(E[A-Z]{2,})\b/.exec(message)?.[1];
+  return named ?? codeByMessage.find(([pattern]) => pattern.test(message))?.[1];
 }
