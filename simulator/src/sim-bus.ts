@@ -122,7 +122,7 @@ export class SimBus extends EventEmitter<SimBusEvents> {
       this.options.logger.warn({ err: error, frame: toHex(frame) }, 'request frame rejected by board');
       return;
     }
-    if (this.isUnlock(frame)) this.counters.unlockCommands++;
+    if (this.options.protocol.isUnlockRequest(frame)) this.counters.unlockCommands++;
     this.emit('request', { bytes: frame, board: addressed });
     const [first, ...others] = replies;
     if (!first) return;
@@ -145,13 +145,6 @@ export class SimBus extends EventEmitter<SimBusEvents> {
     }
     const ghost: SimBoard = { ...board, doors };
     return this.options.protocol.handle(ghost, frame)?.reply ?? null;
-  }
-
-  private isUnlock(frame: Buffer): boolean {
-    const name = this.options.protocol.name;
-    if (name === 'cu48') return frame[3] === 0x51;
-    if (name === 'cu16') return frame[2] === 0x31;
-    return frame[0] === 0x8a;
   }
 
   private send(reply: Buffer, stream: Duplex): void {

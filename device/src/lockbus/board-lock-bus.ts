@@ -196,18 +196,17 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       acknowledged = reply !== null;
       commandTaken = true;
       this.unlocksSent++;
-      this.lastCommandAt.set(key, Date.now());
     } catch (error) {
       if (error instanceof LinkError && !error.written) {
         this.closeWindow(key);
         throw new LockBusError('UNLOCK_NOT_SENT', `lock ${key}: ${error.message}`, 'no', { cause: error });
       }
-      this.lastCommandAt.set(key, Date.now());
       this.deps.logger.warn(
         { lock: key, err: error },
         'unlock written but not acknowledged; watching the door',
       );
     }
+    this.lastCommandAt.set(key, Date.now());
     this.wake?.();
     const doorOpened = await opened;
     const roundTripMs = performance.now() - startedAt;

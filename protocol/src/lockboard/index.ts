@@ -7,4 +7,5 @@ export * from './hex.ts';
 export * from './kerong-cu16.ts';
 export * from './kerong-cu48.ts';
 export * from './kerong-dialect.ts';
+export * from './kerong-frame.ts';
 export * from './xor8a.ts';

@@ -2,13 +2,13 @@ import { bitsFromBytes, bytesFromBits } from './bits.ts';
 import { sum8 } from './checksum.ts';
 import { FrameError } from './frame-error.ts';
 import { hexByte as hex } from './hex.ts';
-import { cu48, expectKerongFrame, kerongFrameSpec } from './kerong-cu48.ts';
+import { expectKerongFrame, kerongFrame, kerongFrameSpec } from './kerong-frame.ts';
 
 /** Kerong CU16, the 5-byte variant. Byte reference: hardware-docs/protocols/kerong-cu16.md */
 export const cu16 = {
   baudRate: 19200,
-  stx: cu48.stx,
-  etx: cu48.etx,
+  stx: kerongFrame.stx,
+  etx: kerongFrame.etx,
   statusCommand: 0x30,
   unlockCommand: 0x31,
   statusReplyCommand: 0x35,

@@ -1,14 +1,14 @@
 import { bitsFromBytes, bytesFromBits } from './bits.ts';
 import { sum8 } from './checksum.ts';
 import { FrameError } from './frame-error.ts';
-import { type FrameSpec, matchByCandidateLengths } from './frame-spec.ts';
-import { hexByte as hex, toHex } from './hex.ts';
+import { hexByte as hex } from './hex.ts';
+import { expectKerongFrame, kerongFrame, kerongFrameSpec } from './kerong-frame.ts';
 
 /** Kerong CU48 (vendor protocol v2.1). Byte reference: hardware-docs/protocols/kerong-cu48.md */
 export const cu48 = {
   baudRate: 19200,
-  stx: 0x02,
-  etx: 0x03,
+  stx: kerongFrame.stx,
+  etx: kerongFrame.etx,
   statusCommand: 0x50,
   unlockCommand: 0x51,
   statusReplyCommand: 0x65,
@@ -77,42 +77,6 @@ export function decodeCu48StatusReply(frame: Uint8Array): Cu48StatusReply {
     throw new FrameError('FRAME_UNKNOWN_COMMAND', `CU48 reply command 0x${hex(frame[3]!)} is not 0x65`);
   }
   return { address: frame[1]!, lockBits: bitsFromBytes(frame.subarray(4, 10), cu48.lockCount) };
-}
-
-/** Shared by CU48 and CU16: STX first, ETX second to last, SUM last. */
-export function expectKerongFrame(frame: Uint8Array, length: number, what: string): void {
-  if (frame.length !== length) {
-    throw new FrameError(
-      'FRAME_BAD_LENGTH',
-      `${what} is ${length} bytes, got ${frame.length}: ${toHex(frame)}`,
-    );
-  }
-  const verdict = validateKerong(frame);
-  if (verdict === 'structure') {
-    throw new FrameError('FRAME_BAD_MARKER', `${what} needs 02 … 03 SUM: ${toHex(frame)}`);
-  }
-  if (verdict === 'checksum') {
-    const expected = sum8(frame, 0, length - 1);
-    throw new FrameError(
-      'FRAME_BAD_CHECKSUM',
-      `${what} sum is 0x${hex(expected)}, frame says 0x${hex(frame[length - 1]!)}`,
-    );
-  }
-}
-
-export function validateKerong(frame: Uint8Array): 'ok' | 'checksum' | 'structure' {
-  const n = frame.length;
-  if (frame[0] !== cu48.stx || frame[n - 2] !== cu48.etx) return 'structure';
-  return sum8(frame, 0, n - 1) === frame[n - 1] ? 'ok' : 'checksum';
-}
-
-export function kerongFrameSpec(name: string, length: number): FrameSpec {
-  return {
-    name,
-    startBytes: new Set([cu48.stx]),
-    maxFrameLength: length,
-    match: (bytes, atSilence) => matchByCandidateLengths(bytes, [length], validateKerong, atSilence),
-  };
 }
 
 export const cu48RequestSpec = kerongFrameSpec('kerong-cu48 request', cu48.requestLength);

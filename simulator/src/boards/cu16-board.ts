@@ -16,6 +16,7 @@ export const cu16Board: SimBoardProtocol = {
   maxLocks: cu16.locksPerBoard,
   baudRate: cu16.baudRate,
   requestSpec: cu16RequestSpec,
+  isUnlockRequest: (frame) => frame[2] === cu16.unlockCommand,
   handle(board: SimBoard, frame: Buffer) {
     const request = decodeCu16Request(frame);
     if (request.board !== board.address) return null;

@@ -16,6 +16,7 @@ export const cu48Board: SimBoardProtocol = {
   maxLocks: cu48.lockCount,
   baudRate: cu48.baudRate,
   requestSpec: cu48RequestSpec,
+  isUnlockRequest: (frame) => frame[3] === cu48.unlockCommand,
   handle(board: SimBoard, frame: Buffer) {
     const request = decodeCu48Request(frame);
     const broadcast = request.address === cu48.broadcastAddress;

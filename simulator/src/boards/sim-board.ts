@@ -24,6 +24,8 @@ export interface SimBoardProtocol {
   readonly maxLocks: number;
   readonly baudRate: number;
   readonly requestSpec: FrameSpec;
+  /** Whether a request frame on the wire is an unlock command (counted whatever board it reaches). */
+  isUnlockRequest(frame: Buffer): boolean;
   /** Acts on a request: `null` when it is not for this board; throws FrameError on a malformed frame. */
   handle(board: SimBoard, frame: Buffer): BoardAction | null;
 }

@@ -18,6 +18,7 @@ export const xor8aBoard: SimBoardProtocol = {
   maxLocks: xor8a.maxStatusBytes * 8,
   baudRate: xor8a.baudRate,
   requestSpec: xor8aRequestSpec,
+  isUnlockRequest: (frame) => frame[0] === xor8a.unlockHeader,
   handle(board: SimBoard, frame: Buffer) {
     const request = decodeXor8aRequest(frame);
     if (request.board !== board.address) return null;
