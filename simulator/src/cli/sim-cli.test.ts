@@ -10,7 +10,7 @@ let child: ChildProcess | undefined;
 let childLog = '';
 
 afterEach(async () => {
-  if (child && child.exitCode === null) {
+  if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
     await once(child, 'exit');
   }

@@ -8,8 +8,7 @@ const timeouts = { stopMs: 8000 } as const;
 
 async function main(): Promise<void> {
   const simulator = new Simulator(parseSimArgs(process.argv.slice(2)), logger);
-  const addresses = await simulator.start();
-  process.stdout.write(`${JSON.stringify(addresses)}\n`);
+  let started: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -19,13 +18,18 @@ async function main(): Promise<void> {
       logger.error({ afterMs: timeouts.stopMs }, 'simulator did not stop in time; exiting anyway');
       process.exit(1);
     }, timeouts.stopMs);
+    await started.catch(() => undefined);
     await simulator.stop();
     clearTimeout(deadline);
     logger.info('simulator stopped');
     process.exit(0);
   };
+  // Installed before the address line is printed: whoever reads it may signal us at once.
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  started = simulator.start();
+  const addresses = await started;
+  if (!stopping) process.stdout.write(`${JSON.stringify(addresses)}\n`);
 }
 
 main().catch((error: unknown) => {
