@@ -1,1 +1,3 @@
+export * from './codes/index.ts';
 export * from './lockboard/index.ts';
+export * from './mqtt/index.ts';

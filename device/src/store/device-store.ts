@@ -1,0 +1,233 @@
+import type { Reservation, StaffCredential } from '@locker/protocol';
+import Database from 'better-sqlite3';
+import { AuditLog } from './audit-log.ts';
+import { migrate } from './migrations.ts';
+import { SqliteOutbox } from './sqlite-outbox.ts';
+import type { CompartmentRecord, PendingUnlock, ReservationRecord } from './store-types.ts';
+
+const compartmentColumns =
+  'number, state, reservation_id AS reservationId, door, item_present AS itemPresent, opens, fault, disabled_reason AS disabledReason, updated_at AS updatedAt';
+const reservationColumns =
+  'id, label, item_type AS itemType, kind, size, state, pin_hash AS pinHash, qr_hash AS qrHash, two_factor AS twoFactor, return_pin_hash AS returnPinHash, expires_at AS expiresAt, due_at AS dueAt, compartment, updated_at AS updatedAt';
+
+const toCompartment = (row: Record<string, unknown> | undefined): CompartmentRecord | undefined =>
+  row && {
+    ...(row as unknown as CompartmentRecord),
+    itemPresent: row.itemPresent === null ? null : row.itemPresent === 1,
+  };
+const toReservation = (row: Record<string, unknown> | undefined): ReservationRecord | undefined =>
+  row && { ...(row as unknown as ReservationRecord), twoFactor: row.twoFactor === 1 };
+
+export type CodeColumn = 'pin_hash' | 'qr_hash' | 'return_pin_hash';
+
+/**
+ * The device's state in one SQLite file (WAL, synchronous FULL: a committed change survives
+ * power loss). Callers group a state change and its outgoing event with {@link transaction}.
+ */
+export class DeviceStore {
+  readonly db: Database.Database;
+  readonly outbox: SqliteOutbox;
+  readonly audit: AuditLog;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.outbox = new SqliteOutbox(db);
+    this.audit = new AuditLog(db);
+  }
+
+  static open(path: string): DeviceStore {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return new DeviceStore(db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  /** Adds configured compartments that are new (free); keeps the state of known ones. */
+  ensureCompartments(numbers: number[], now: string): void {
+    const insert = this.db.prepare(
+      "INSERT OR IGNORE INTO compartments (number, state, updated_at) VALUES (?, 'free', ?)",
+    );
+    this.transaction(() => {
+      for (const n of numbers) insert.run(n, now);
+    });
+  }
+
+  compartment(number: number): CompartmentRecord | undefined {
+    return toCompartment(
+      this.db.prepare(`SELECT ${compartmentColumns} FROM compartments WHERE number = ?`).get(number) as never,
+    );
+  }
+
+  compartments(): CompartmentRecord[] {
+    return (
+      this.db.prepare(`SELECT ${compartmentColumns} FROM compartments ORDER BY number`).all() as never[]
+    ).map((row) => toCompartment(row) as CompartmentRecord);
+  }
+
+  updateCompartment(number: number, patch: Partial<Omit<CompartmentRecord, 'number'>>, now: string): void {
+    const current = this.compartment(number);
+    if (!current) throw new Error(`compartment ${number} is not configured`);
+    const next = { ...current, ...patch, updatedAt: now };
+    this.db
+      .prepare(
+        'UPDATE compartments SET state = ?, reservation_id = ?, door = ?, item_present = ?, opens = ?, fault = ?, disabled_reason = ?, updated_at = ? WHERE number = ?',
+      )
+      .run(
+        next.state,
+        next.reservationId,
+        next.door,
+        next.itemPresent === null ? null : next.itemPresent ? 1 : 0,
+        next.opens,
+        next.fault,
+        next.disabledReason,
+        next.updatedAt,
+        number,
+      );
+  }
+
+  reservation(id: string): ReservationRecord | undefined {
+    return toReservation(
+      this.db.prepare(`SELECT ${reservationColumns} FROM reservations WHERE id = ?`).get(id) as never,
+    );
+  }
+
+  reservations(): ReservationRecord[] {
+    return (
+      this.db.prepare(`SELECT ${reservationColumns} FROM reservations ORDER BY id`).all() as never[]
+    ).map((row) => toReservation(row) as ReservationRecord);
+  }
+
+  reservationByCode(column: CodeColumn, hash: string): ReservationRecord | undefined {
+    return toReservation(
+      this.db
+        .prepare(`SELECT ${reservationColumns} FROM reservations WHERE ${column} = ?`)
+        .get(hash) as never,
+    );
+  }
+
+  /** Applies the fleet's view of a reservation; keeps the device's own compartment link. */
+  upsertReservation(reservation: Reservation, now: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO reservations (id, label, item_type, kind, size, state, pin_hash, qr_hash, two_factor, return_pin_hash, expires_at, due_at, compartment, updated_at)
+         VALUES (@id, @label, @itemType, @kind, @size, @state, @pinHash, @qrHash, @twoFactor, @returnPinHash, @expiresAt, @dueAt, NULL, @now)
+         ON CONFLICT (id) DO UPDATE SET label = excluded.label, item_type = excluded.item_type, kind = excluded.kind,
+           size = excluded.size, state = excluded.state, pin_hash = excluded.pin_hash, qr_hash = excluded.qr_hash,
+           two_factor = excluded.two_factor, return_pin_hash = excluded.return_pin_hash, expires_at = excluded.expires_at,
+           due_at = excluded.due_at, updated_at = excluded.updated_at`,
+      )
+      .run({
+        ...reservation,
+        pinHash: reservation.pinHash ?? null,
+        qrHash: reservation.qrHash ?? null,
+        returnPinHash: reservation.returnPinHash ?? null,
+        dueAt: reservation.dueAt ?? null,
+        twoFactor: reservation.twoFactor ? 1 : 0,
+        now,
+      });
+  }
+
+  setReservationState(
+    id: string,
+    state: ReservationRecord['state'],
+    compartment: number | null,
+    now: string,
+  ): void {
+    this.db
+      .prepare('UPDATE reservations SET state = ?, compartment = ?, updated_at = ? WHERE id = ?')
+      .run(state, compartment, now, id);
+  }
+
+  removeReservation(id: string): void {
+    this.db.prepare('DELETE FROM reservations WHERE id = ?').run(id);
+  }
+
+  replaceStaff(staff: StaffCredential[]): void {
+    this.db.prepare('DELETE FROM staff').run();
+    const insert = this.db.prepare(
+      'INSERT INTO staff (id, display, role, badge_hash, pin_hash) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const s of staff) insert.run(s.id, s.display, s.role, s.badgeHash ?? null, s.pinHash ?? null);
+  }
+
+  staffByCode(column: 'badge_hash' | 'pin_hash', hash: string): StaffCredential | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, display, role, badge_hash AS badgeHash, pin_hash AS pinHash FROM staff WHERE ${column} = ?`,
+      )
+      .get(hash) as Record<string, string | null> | undefined;
+    if (!row) return undefined;
+    return {
+      id: row.id as string,
+      display: row.display as string,
+      role: row.role as 'desk' | 'it',
+      ...(row.badgeHash ? { badgeHash: row.badgeHash } : {}),
+      ...(row.pinHash ? { pinHash: row.pinHash } : {}),
+    } as StaffCredential;
+  }
+
+  setPendingUnlock(pending: PendingUnlock): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO pending_unlocks (compartment, purpose, reservation_id, actor_kind, actor_id, started_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        pending.compartment,
+        pending.purpose,
+        pending.reservationId,
+        pending.actorKind,
+        pending.actorId,
+        pending.startedAt,
+      );
+  }
+
+  clearPendingUnlock(compartment: number): void {
+    this.db.prepare('DELETE FROM pending_unlocks WHERE compartment = ?').run(compartment);
+  }
+
+  pendingUnlocks(): PendingUnlock[] {
+    return this.db
+      .prepare(
+        'SELECT compartment, purpose, reservation_id AS reservationId, actor_kind AS actorKind, actor_id AS actorId, started_at AS startedAt FROM pending_unlocks ORDER BY compartment',
+      )
+      .all() as PendingUnlock[];
+  }
+
+  commandResult(requestId: string): string | undefined {
+    return (
+      this.db.prepare('SELECT result FROM commands_seen WHERE request_id = ?').get(requestId) as
+        | { result: string }
+        | undefined
+    )?.result;
+  }
+
+  rememberCommand(requestId: string, result: string, now: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO commands_seen (request_id, result, at) VALUES (?, ?, ?)')
+      .run(requestId, result, now);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Reservation, ReservationState, SizeClass, StaffCredential } from '@locker/protocol';
+
+export type CompartmentStatus = 'free' | 'reserved' | 'occupied' | 'open' | 'fault' | 'disabled';
+
+/** What the device knows of one compartment; the device is the authority on what is inside. */
+export interface CompartmentRecord {
+  number: number;
+  state: CompartmentStatus;
+  reservationId: string | null;
+  door: 'open' | 'closed' | 'unknown';
+  itemPresent: boolean | null;
+  opens: number;
+  fault: string | null;
+  disabledReason: string | null;
+  updatedAt: string;
+}
+
+export interface ReservationRecord
+  extends Omit<Reservation, 'pinHash' | 'qrHash' | 'returnPinHash' | 'dueAt'> {
+  pinHash: string | null;
+  qrHash: string | null;
+  returnPinHash: string | null;
+  dueAt: string | null;
+  compartment: number | null;
+  updatedAt: string;
+}
+
+export type UnlockPurpose = 'load' | 'pickup' | 'return' | 'retrieve' | 'remote' | 'service';
+
+/** Written before an unlock command goes out; cleared with the outcome. Survives a crash. */
+export interface PendingUnlock {
+  compartment: number;
+  purpose: UnlockPurpose;
+  reservationId: string | null;
+  actorKind: 'citizen' | 'staff' | 'fleet' | 'system';
+  actorId: string | null;
+  startedAt: string;
+}
+
+export type { ReservationState, SizeClass, StaffCredential };

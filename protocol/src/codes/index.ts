@@ -1,0 +1,2 @@
+export * from './code-formats.ts';
+export * from './code-hash.ts';

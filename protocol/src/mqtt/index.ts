@@ -1,0 +1,2 @@
+export * from './payload-schemas.ts';
+export * from './topic-map.ts';
