@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadDeviceConfig, parseDeviceConfig, readSecret } from './load-config.ts';
+
+const valid = `
+lockerId: ieper-stadhuis-1
+municipality: ieper
+bus:
+  protocol: cu16
+  transport: /dev/serial/by-id/usb-rs485
+  boards: [{ address: 0, locks: 16 }]
+compartments:
+  - { number: 1, board: 0, lock: 1, size: S, itemSensor: true, position: { column: 1, row: top } }
+  - { number: 2, board: 0, lock: 2, size: M, position: { column: 1, row: bottom } }
+fleet: { url: "mqtts://fleet.example.be:8883", username: ieper-stadhuis-1, password: { file: /etc/locker/mqtt-password } }
+secrets: { codeKey: { env: LOCKER_CODE_KEY } }
+store: { path: /var/lib/locker/device.db }
+`;
+
+function problems(text: string, source = 'locker.yaml'): string[] {
+  try {
+    parseDeviceConfig(text, source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('device config', () => {
+  it('reads YAML and JSON and fills defaults (production mode, soft GPIO, kiosk on loopback)', () => {
+    const config = parseDeviceConfig(valid, 'locker.yaml');
+    expect(config).toMatchObject({
+      mode: 'production',
+      gpio: { driver: 'soft' },
+      kiosk: { host: '127.0.0.1', port: 8080 },
+    });
+    expect(config.compartments[1]).toMatchObject({ doorSensor: true, itemSensor: false });
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'locker.json'), JSON.stringify(config));
+    expect(loadDeviceConfig(join(dir, 'locker.json')).lockerId).toBe('ieper-stadhuis-1');
+  });
+
+  it('names every bad field on its own line', () => {
+    const bad = valid
+      .replace('ieper-stadhuis-1\n', 'Ieper Stadhuis\n')
+      .replace('size: M', 'size: XXL')
+      .replace('lock: 2,', 'lock: 1,')
+      .replace('{ env: LOCKER_CODE_KEY }', '"hunter2"');
+    const lines = problems(bad);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^locker\.yaml: lockerId: 1–64 of a-z/),
+        expect.stringMatching(/compartments\.1\.size: /),
+        expect.stringMatching(/secrets\.codeKey: /),
+      ]),
+    );
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a compartment on a lock that does not exist or is used twice', () => {
+    expect(problems(valid.replace('lock: 2,', 'lock: 1,'))).toEqual([
+      expect.stringMatching(/compartments\.1\.lock: board 0 lock 1 is already used/),
+    ]);
+    expect(problems(valid.replace('lock: 2,', 'lock: 17,'))).toEqual([
+      expect.stringMatching(/board 0 has 16 locks/),
+    ]);
+    expect(problems(valid.replace('board: 0, lock: 2', 'board: 3, lock: 2'))).toEqual([
+      expect.stringMatching(/no board with address 3/),
+    ]);
+  });
+
+  it('refuses a fleet without credentials in production, not in development', () => {
+    const open = valid.replace(
+      ', username: ieper-stadhuis-1, password: { file: /etc/locker/mqtt-password }',
+      '',
+    );
+    expect(problems(open)).toEqual([expect.stringMatching(/fleet\.password: production mode needs/)]);
+    expect(problems(`${open}mode: development\n`)).toEqual([]);
+  });
+
+  it('reports syntax errors and unreadable files with the file name', () => {
+    expect(problems('lockerId: [unclosed', 'x.yaml')[0]).toMatch(/^x\.yaml: /);
+    expect(() => loadDeviceConfig('/nonexistent/locker.yaml')).toThrow(/ENOENT; pass --config/);
+  });
+
+  it('reads secrets from env or file and refuses weak ones in production only', () => {
+    const strong = 'x'.repeat(40);
+    expect(readSecret({ env: 'K' }, 'secrets.codeKey', 'production', { K: strong })).toBe(strong);
+    expect(() => readSecret({ env: 'K' }, 'secrets.codeKey', 'production', {})).toThrow(/SECRET_MISSING/);
+    expect(() => readSecret({ env: 'K' }, 'secrets.codeKey', 'production', { K: 'changeme' })).toThrow(
+      /SECRET_WEAK/,
+    );
+    expect(readSecret({ env: 'K' }, 'secrets.codeKey', 'development', { K: 'changeme' })).toBe('changeme');
+    const dir = mkdtempSync(join(tmpdir(), 'secret-'));
+    writeFileSync(join(dir, 'key'), `${strong}\n`);
+    expect(readSecret({ file: join(dir, 'key') }, 'secrets.codeKey', 'production')).toBe(strong);
+  });
+});

@@ -1,0 +1,146 @@
+import { sizeClassSchema } from '@locker/protocol';
+import { z } from 'zod';
+import { defaultDoorOpenTiming } from '../flows/door-outcome.ts';
+import { defaultLockoutPolicy } from '../flows/lockout.ts';
+import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
+
+/** A secret is read from a file or an environment variable, never written in the config in clear. */
+export const secretRefSchema = z.union([
+  z.object({ file: z.string().min(1) }).strict(),
+  z
+    .object({
+      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as LOCKER_CODE_KEY'),
+    })
+    .strict(),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+const serialLineSchema = z
+  .object({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) })
+  .strict();
+
+const rowSchema = z.enum(['top', 'upper', 'middle', 'lower', 'bottom']);
+
+const compartmentSchema = z
+  .object({
+    number: z.number().int().positive(),
+    board: z.number().int().min(0),
+    lock: z.number().int().min(1),
+    size: sizeClassSchema,
+    doorSensor: z.boolean().default(true),
+    itemSensor: z.boolean().default(false),
+    /** Where the door is, for the screen: column from the left (1…) and row. */
+    position: z.object({ column: z.number().int().positive(), row: rowSchema }).strict(),
+  })
+  .strict();
+export type CompartmentConfig = z.infer<typeof compartmentSchema>;
+
+const pin = z.number().int().min(0).max(1023);
+
+export const deviceConfigSchema = z
+  .object({
+    lockerId: z.string().regex(/^[a-z0-9-]{1,64}$/, '1–64 of a-z, 0-9 and -, e.g. "ieper-stadhuis-1"'),
+    municipality: z.string().min(1).max(64),
+    /** production refuses missing or default secrets and a fleet without credentials. */
+    mode: z.enum(['production', 'development']).default('production'),
+    bus: lockBusConfigSchema,
+    compartments: z.array(compartmentSchema).min(1),
+    inputs: z
+      .object({ keypad: serialLineSchema.optional(), scanner: serialLineSchema.optional() })
+      .strict()
+      .default({}),
+    gpio: z
+      .object({
+        driver: z.enum(['onoff', 'soft']).default('soft'),
+        lightPin: pin.optional(),
+        buzzerPin: pin.optional(),
+        tamperPin: pin.optional(),
+      })
+      .strict()
+      .default({ driver: 'soft' }),
+    fleet: z
+      .object({
+        url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'an MQTT URL such as mqtts://fleet.example.be:8883'),
+        username: z.string().min(1).optional(),
+        password: secretRefSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    secrets: z.object({ codeKey: secretRefSchema }).strict(),
+    store: z.object({ path: z.string().min(1) }).strict(),
+    kiosk: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    timing: z
+      .object({
+        doorReminderMs: z.number().int().min(1000).default(defaultDoorOpenTiming.reminderMs),
+        doorAlarmMs: z.number().int().min(1000).default(defaultDoorOpenTiming.alarmMs),
+        inactivityMs: z.number().int().min(1000).default(60_000),
+        telemetryMs: z.number().int().min(1000).default(60_000),
+      })
+      .strict()
+      .default({
+        doorReminderMs: defaultDoorOpenTiming.reminderMs,
+        doorAlarmMs: defaultDoorOpenTiming.alarmMs,
+        inactivityMs: 60_000,
+        telemetryMs: 60_000,
+      }),
+    lockout: z
+      .object({
+        freeAttempts: z.number().int().min(1).max(20),
+        baseDelayMs: z.number().int().min(0),
+        maxDelayMs: z.number().int().min(0),
+        alarmAfter: z.number().int().min(1),
+        forgetAfterMs: z.number().int().min(0),
+      })
+      .strict()
+      .default(defaultLockoutPolicy),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const numbers = new Set<number>();
+    const locks = new Set<string>();
+    config.compartments.forEach((c, i) => {
+      if (numbers.has(c.number))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compartments', i, 'number'],
+          message: `compartment ${c.number} is listed twice`,
+        });
+      numbers.add(c.number);
+      const key = `${c.board}/${c.lock}`;
+      if (locks.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compartments', i, 'lock'],
+          message: `board ${c.board} lock ${c.lock} is already used by another compartment`,
+        });
+      locks.add(key);
+      const board = config.bus.boards.find((b) => b.address === c.board);
+      if (!board)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compartments', i, 'board'],
+          message: `no board with address ${c.board} in bus.boards`,
+        });
+      else if (c.lock > board.locks)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compartments', i, 'lock'],
+          message: `board ${c.board} has ${board.locks} locks`,
+        });
+    });
+    if (config.mode === 'production' && config.fleet && (!config.fleet.username || !config.fleet.password))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fleet', 'password'],
+        message: 'production mode needs fleet.username and fleet.password (per-locker credentials)',
+      });
+  });
+
+export type DeviceConfig = z.output<typeof deviceConfigSchema>;
+export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;

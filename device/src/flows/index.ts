@@ -1,0 +1,4 @@
+export * from './code-decision.ts';
+export * from './compartment-choice.ts';
+export * from './door-outcome.ts';
+export * from './lockout.ts';
