@@ -14,6 +14,8 @@ export const simulatorOptionsSchema = z
     /** First board address; default 0 for the Kerong family, 1 for the 8A/80 board. */
     firstAddress: z.number().int().min(0).optional(),
     pty: z.boolean().default(true),
+    /** A keypad and a QR scanner, each on its own pty pair, sending lines. */
+    inputs: z.boolean().default(false),
     /** Listen as a TCP-to-RS-485 bridge on this port (0: any free port); null: no TCP. */
     tcpPort: port.nullable().default(null),
     /** HTTP control API on loopback (0: any free port); null: none. */

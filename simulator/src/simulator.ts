@@ -7,6 +7,7 @@ import { applyDoorAction, type DoorAction } from './door-actions.ts';
 import { seededRandom } from './random.ts';
 import { SimBus } from './sim-bus.ts';
 import { type DoorSnapshot, SimDoor } from './sim-door.ts';
+import { type SimInputName, SimLineInput } from './sim-line-input.ts';
 import {
   resolveDefaults,
   type SimulatorOptions,
@@ -35,6 +36,8 @@ export interface SimulatorAddresses {
   tty?: string;
   tcpPort?: number;
   controlUrl?: string;
+  keypadTty?: string;
+  scannerTty?: string;
 }
 
 export interface SimulatorSnapshot {
@@ -58,6 +61,7 @@ export class Simulator {
   private tcp: TcpBridge | undefined;
   private control: Awaited<ReturnType<typeof buildControlApp>> | undefined;
   private addresses: SimulatorAddresses | undefined;
+  private readonly inputs = new Map<SimInputName, SimLineInput>();
 
   constructor(
     options: SimulatorOptionsInput,
@@ -97,6 +101,15 @@ export class Simulator {
       await this.tcp.start();
       addresses.tcpPort = this.tcp.port;
     }
+    if (this.options.inputs) {
+      for (const name of ['keypad', 'scanner'] as const) {
+        const input = new SimLineInput(name);
+        await input.start();
+        this.inputs.set(name, input);
+      }
+      addresses.keypadTty = this.inputs.get('keypad')?.devicePath;
+      addresses.scannerTty = this.inputs.get('scanner')?.devicePath;
+    }
     if (this.options.controlPort !== null) {
       this.control = await buildControlApp({ simulator: this, logger: this.logger });
       await this.control.listen({ host: '127.0.0.1', port: this.options.controlPort });
@@ -119,6 +132,8 @@ export class Simulator {
     const port = this.ptyPort;
     if (port?.isOpen) await closePort(port);
     await this.pty?.stop();
+    for (const input of this.inputs.values()) await input.stop();
+    this.inputs.clear();
     this.control = undefined;
     this.tcp = undefined;
     this.ptyPort = undefined;
@@ -160,6 +175,17 @@ export class Simulator {
     if (!this.pty) throw new SimulatorError('SIM_NOT_STARTED', 'this simulator has no pty');
     await this.pty.plugIn();
     await this.attachPty(this.pty.simPath);
+  }
+
+  /** A citizen types a code on the keypad, or shows a QR code to the scanner. */
+  async input(name: SimInputName, line: string): Promise<void> {
+    const input = this.inputs.get(name);
+    if (!input)
+      throw new SimulatorError(
+        'SIM_NOT_STARTED',
+        `this simulator has no ${name}; start it with inputs: true`,
+      );
+    await input.type(line);
   }
 
   /** A bus master in the same process: write requests, read replies. */

@@ -10,6 +10,7 @@ import {
   recordFailure,
   recordSuccess,
 } from './lockout.ts';
+import { mergeReservationState } from './reservation-merge.ts';
 
 const now = Date.parse('2026-11-24T10:00:00Z');
 const reservation = (patch: Partial<ReservationView> = {}): ReservationView => ({
@@ -217,5 +218,27 @@ describe('door closed outcome', () => {
     expect(doorLeftOpen(now, now + t.alarmMs - 1, { reminded: true, alarmed: false }, t)).toBeNull();
     expect(doorLeftOpen(now, now + t.alarmMs, { reminded: true, alarmed: false }, t)).toBe('alarm');
     expect(doorLeftOpen(now, now + t.alarmMs * 3, { reminded: true, alarmed: true }, t)).toBeNull();
+  });
+});
+
+describe('reservation merge (fleet update vs device state)', () => {
+  it('takes the fleet state for new reservations and forward moves', () => {
+    expect(mergeReservationState(undefined, 'ready_to_load')).toBe('ready_to_load');
+    expect(mergeReservationState('loaded', 'notified')).toBe('notified');
+    expect(mergeReservationState('picked_up', 'due')).toBe('due');
+  });
+
+  it('never moves a physical fact back because of a late echo', () => {
+    expect(mergeReservationState('loaded', 'ready_to_load')).toBe('loaded');
+    expect(mergeReservationState('picked_up', 'notified')).toBe('picked_up');
+    expect(mergeReservationState('returned', 'due')).toBe('returned');
+  });
+
+  it('applies cancel and expiry until the item has left, and keeps them until retrieved', () => {
+    expect(mergeReservationState('loaded', 'cancelled')).toBe('cancelled');
+    expect(mergeReservationState('notified', 'expired')).toBe('expired');
+    expect(mergeReservationState('picked_up', 'cancelled')).toBe('picked_up');
+    expect(mergeReservationState('expired', 'notified')).toBe('expired');
+    expect(mergeReservationState('expired', 'retrieved')).toBe('retrieved');
   });
 });

@@ -193,7 +193,7 @@ export class DeviceStore {
   setPendingUnlock(pending: PendingUnlock): void {
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO pending_unlocks (compartment, purpose, reservation_id, actor_kind, actor_id, started_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO pending_unlocks (compartment, purpose, reservation_id, actor_kind, actor_id, started_at, opened) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         pending.compartment,
@@ -202,6 +202,7 @@ export class DeviceStore {
         pending.actorKind,
         pending.actorId,
         pending.startedAt,
+        pending.opened ? 1 : 0,
       );
   }
 
@@ -209,12 +210,17 @@ export class DeviceStore {
     this.db.prepare('DELETE FROM pending_unlocks WHERE compartment = ?').run(compartment);
   }
 
+  markUnlockOpened(compartment: number): void {
+    this.db.prepare('UPDATE pending_unlocks SET opened = 1 WHERE compartment = ?').run(compartment);
+  }
+
   pendingUnlocks(): PendingUnlock[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        'SELECT compartment, purpose, reservation_id AS reservationId, actor_kind AS actorKind, actor_id AS actorId, started_at AS startedAt FROM pending_unlocks ORDER BY compartment',
+        'SELECT compartment, purpose, reservation_id AS reservationId, actor_kind AS actorKind, actor_id AS actorId, started_at AS startedAt, opened FROM pending_unlocks ORDER BY compartment',
       )
-      .all() as PendingUnlock[];
+      .all() as (Omit<PendingUnlock, 'opened'> & { opened: number })[];
+    return rows.map((row) => ({ ...row, opened: row.opened === 1 }));
   }
 
   commandResult(requestId: string): string | undefined {

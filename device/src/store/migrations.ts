@@ -70,7 +70,8 @@ export const migrations: readonly { version: number; name: string; sql: string }
         reservation_id TEXT,
         actor_kind TEXT NOT NULL,
         actor_id TEXT,
-        started_at TEXT NOT NULL
+        started_at TEXT NOT NULL,
+        opened INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE commands_seen (
         request_id TEXT PRIMARY KEY,

@@ -27,7 +27,7 @@ export interface ReservationRecord
 
 export type UnlockPurpose = 'load' | 'pickup' | 'return' | 'retrieve' | 'remote' | 'service';
 
-/** Written before an unlock command goes out; cleared with the outcome. Survives a crash. */
+/** A door session: written before the unlock command goes out, cleared when the door is closed again. Survives a crash. */
 export interface PendingUnlock {
   compartment: number;
   purpose: UnlockPurpose;
@@ -35,6 +35,8 @@ export interface PendingUnlock {
   actorKind: 'citizen' | 'staff' | 'fleet' | 'system';
   actorId: string | null;
   startedAt: string;
+  /** The door was seen open: what remains is to see it closed. */
+  opened: boolean;
 }
 
 export type { ReservationState, SizeClass, StaffCredential };

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import type { SimulatorOptionsInput } from '../simulator-options.ts';
 
 export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a [--boards N] [--locks N] [--tcp PORT]
-  [--control-port PORT] [--no-pty] [--spring-ms MS] [--no-pace] [--seed N]
-prints one JSON line {"tty", "tcpPort", "controlUrl"} on stdout, then logs (JSON) on stderr`;
+  [--control-port PORT] [--no-pty] [--inputs] [--spring-ms MS] [--no-pace] [--seed N]
+  --inputs adds a keypad and a QR scanner, each on its own pty
+prints one JSON line {"tty", "tcpPort", "controlUrl", "keypadTty", "scannerTty"} on stdout, then logs (JSON) on stderr`;
 
 export class SimArgsError extends Error {
   override readonly name = 'SimArgsError';
@@ -21,6 +22,7 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
       tcp: { type: 'string' },
       'control-port': { type: 'string', default: '0' },
       'no-pty': { type: 'boolean', default: false },
+      inputs: { type: 'boolean', default: false },
       'spring-ms': { type: 'string' },
       'no-pace': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
@@ -46,6 +48,7 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
     tcpPort: number('tcp', values.tcp) ?? null,
     controlPort: number('control-port', values['control-port'])!,
     pty: !values['no-pty'],
+    inputs: values.inputs,
     ...(values['no-pace'] ? { paceBaudRate: null } : {}),
     ...(springMs === undefined ? {} : { physics: { springMs } }),
     seed: number('seed', values.seed)!,

@@ -17,10 +17,14 @@ const doorParams = z.object({
   action: doorActionSchema,
 });
 
+const inputParams = z.object({ name: z.enum(['keypad', 'scanner']) });
+const inputBody = z.object({ text: z.string().min(1).max(256) }).strict();
+
 /**
  * The simulator's control API (loopback only): read the state, act on doors, switch faults.
  *   GET    /state
  *   POST   /boards/:board/locks/:lock/:action   (close, hold, release, key, force, jam, …)
+ *   POST   /inputs/:name {text}                  (keypad or scanner: one line, CR LF)
  *   PUT    /faults   partial bus faults, merged
  *   DELETE /faults
  */
@@ -48,6 +52,13 @@ export async function buildControlApp({ simulator, logger }: ControlAppDeps): Pr
   app.post('/boards/:board/locks/:lock/:action', async (request) => {
     const { board, lock, action } = doorParams.parse(request.params);
     return { board, lock, door: simulator.act(board, lock, action) };
+  });
+
+  app.post('/inputs/:name', async (request) => {
+    const { name } = inputParams.parse(request.params);
+    const { text } = inputBody.parse(request.body);
+    await simulator.input(name, text);
+    return { name, sent: text };
   });
 
   app.put('/faults', async (request) =>

@@ -1,0 +1,87 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { LockerCore } from '../runtime/locker-core.ts';
+import type { Screen, ScreenState } from '../runtime/screen.ts';
+import { kioskPage } from './kiosk-page.ts';
+
+export interface KioskAppDeps {
+  core: LockerCore;
+  screen: Screen;
+  logger: Logger;
+  health: () => { ok: boolean; [key: string]: unknown };
+}
+
+const codeBody = z.object({ code: z.string().trim().min(1).max(200) }).strict();
+const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_next', 'end']) });
+
+/**
+ * The local server for the touchscreen (Chromium in kiosk mode, on loopback only):
+ *   GET  /                      the page
+ *   GET  /api/screen            what the screen shows now
+ *   GET  /api/screen/events     the same, pushed (server-sent events)
+ *   POST /api/code {code}       a code typed on the screen
+ *   POST /api/staff/:action     load_next, bigger, retrieve_next, end
+ *   GET  /healthz
+ */
+export async function buildKioskApp({
+  core,
+  screen,
+  logger,
+  health,
+}: KioskAppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger.child({ module: 'kiosk' }) as FastifyBaseLogger,
+    bodyLimit: 4096,
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof z.ZodError)
+      return reply.code(400).send({
+        code: 'KIOSK_BAD_REQUEST',
+        message: 'request does not match the kiosk API',
+        issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) logger.error({ err: error }, 'kiosk request failed');
+    return reply
+      .code(status)
+      .send({ code: 'KIOSK_ERROR', message: status >= 500 ? 'internal error' : (error as Error).message });
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(kioskPage()));
+  app.get('/api/screen', async () => screen.current);
+  app.post('/api/code', async (request) => core.enterCode(codeBody.parse(request.body).code, 'screen'));
+  app.post('/api/staff/:action', async (request) =>
+    core.staffAction(staffParams.parse(request.params).action),
+  );
+  app.get('/healthz', async (_request, reply) => {
+    const status = health();
+    return reply.code(status.ok ? 200 : 503).send(status);
+  });
+
+  app.get('/api/screen/events', (request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    const send = (state: ScreenState) => reply.raw.write(`data: ${JSON.stringify(state)}\n\n`);
+    send(screen.current);
+    screen.on('change', send);
+    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(keepAlive);
+      screen.off('change', send);
+    });
+  });
+
+  return app;
+}

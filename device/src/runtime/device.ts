@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { DeviceConfig } from '../config/device-config.ts';
+import { readSecret } from '../config/load-config.ts';
+import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
+import { SerialLineInput } from '../input/serial-line-input.ts';
+import { buildKioskApp } from '../kiosk/kiosk-app.ts';
+import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
+import type { LockBus } from '../lockbus/lock-bus.ts';
+import { DeviceStore } from '../store/device-store.ts';
+import { FleetSync } from '../sync/fleet-sync.ts';
+import { DoorKeeper } from './door-keeper.ts';
+import { EventRecorder } from './event-recorder.ts';
+import { LockerCore } from './locker-core.ts';
+import { Screen } from './screen.ts';
+
+export const softwareVersion = '0.1.0';
+
+export interface DeviceDeps {
+  config: DeviceConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Tests inject a soft cabinet to open the service door. */
+  io?: CabinetIo;
+}
+
+export interface DeviceAddresses {
+  kioskUrl: string;
+}
+
+/** One locker: store, lock bus, door keeper, flows, inputs, cabinet I/O, kiosk server, fleet sync. */
+export class Device {
+  private store: DeviceStore | undefined;
+  private bus: LockBus | undefined;
+  private doors: DoorKeeper | undefined;
+  private core: LockerCore | undefined;
+  private sync: FleetSync | undefined;
+  private kiosk: FastifyInstance | undefined;
+  private io: CabinetIo | undefined;
+  private inputs: SerialLineInput[] = [];
+  private readyAt = 0;
+
+  constructor(private readonly deps: DeviceDeps) {}
+
+  async start(): Promise<DeviceAddresses> {
+    const { config, logger } = this.deps;
+    const now = this.deps.now ?? Date.now;
+    const env = this.deps.env ?? process.env;
+    const codeKey = readSecret(config.secrets.codeKey, 'secrets.codeKey', config.mode, env);
+    const password = config.fleet?.password
+      ? readSecret(config.fleet.password, 'fleet.password', config.mode, env)
+      : undefined;
+
+    const store = DeviceStore.open(config.store.path);
+    this.store = store;
+    const bus = BoardLockBus.fromConfig(config.bus, { logger: logger.child({ module: 'lockbus' }) });
+    this.bus = bus;
+    await bus.start();
+    const recorder = new EventRecorder(store, config.lockerId, now);
+    const screen = new Screen(now);
+    const io =
+      this.deps.io ??
+      (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
+    this.io = io;
+    await io.start();
+    io.on('tamper', (open) =>
+      store.transaction(() =>
+        recorder.record(open ? 'alarm' : 'fault', {
+          data: { code: open ? 'service_door_open' : 'service_door_closed' },
+        }),
+      ),
+    );
+    const doors = new DoorKeeper({
+      store,
+      bus,
+      recorder,
+      compartments: config.compartments,
+      timing: { reminderMs: config.timing.doorReminderMs, alarmMs: config.timing.doorAlarmMs },
+      logger: logger.child({ module: 'doors' }),
+      now,
+    });
+    this.doors = doors;
+    const core = new LockerCore({
+      config,
+      store,
+      doors,
+      recorder,
+      screen,
+      codeKey,
+      logger: logger.child({ module: 'flows' }),
+      now,
+      cue: (kind) => io.buzz(kind === 'ok' ? 80 : kind === 'error' ? 300 : 600),
+    });
+    this.core = core;
+    core.start();
+    await doors.start();
+
+    for (const name of ['keypad', 'scanner'] as const) {
+      const line = config.inputs[name];
+      if (!line) continue;
+      const input = new SerialLineInput({ name, ...line }, logger.child({ module: name }));
+      input.on(
+        'line',
+        (text) =>
+          void core
+            .enterCode(text, name)
+            .catch((error) => logger.error({ err: error }, 'code handling failed')),
+      );
+      await input.start();
+      this.inputs.push(input);
+    }
+
+    if (config.fleet) {
+      const sync = new FleetSync(
+        {
+          url: config.fleet.url,
+          lockerId: config.lockerId,
+          ...(config.fleet.username ? { username: config.fleet.username } : {}),
+          ...(password ? { password } : {}),
+          software: softwareVersion,
+          telemetryMs: config.timing.telemetryMs,
+          telemetry: () => ({ outboxDepth: store.outbox.depth(), bus: flatCounters(bus.counters()) }),
+        },
+        core,
+        store.outbox,
+        logger.child({ module: 'sync' }),
+      );
+      this.sync = sync;
+      recorder.on('recorded', () => void sync.drain());
+      sync.start();
+    }
+
+    const kiosk = await buildKioskApp({ core, screen, logger, health: () => this.health() });
+    this.kiosk = kiosk;
+    await kiosk.listen({ host: config.kiosk.host, port: config.kiosk.port });
+    const address = kiosk.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.kiosk.port;
+    io.light(true);
+    this.readyAt = now();
+    return { kioskUrl: `http://${config.kiosk.host}:${port}` };
+  }
+
+  health(): { ok: boolean; [key: string]: unknown } {
+    const counters = this.bus?.counters();
+    const boardsOnline = counters ? Object.values(counters.boards).every((b) => b.online) : false;
+    return {
+      ok: this.readyAt > 0 && boardsOnline,
+      lockerId: this.deps.config.lockerId,
+      boardsOnline,
+      fleetConnected: this.sync?.connected ?? null,
+      outboxDepth: this.store?.outbox.depth() ?? null,
+      openDoors: this.doors?.openCount() ?? 0,
+      auditIntact: this.store?.audit.verify().intact ?? null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.kiosk?.close();
+    await this.sync?.stop();
+    for (const input of this.inputs) await input.stop();
+    this.core?.stop();
+    this.doors?.stop();
+    await this.bus?.stop();
+    await this.io?.stop();
+    this.store?.close();
+  }
+}
+
+function flatCounters(counters: ReturnType<LockBus['counters']>): Record<string, number> {
+  const { boards, ...numbers } = counters;
+  return { ...numbers, boardsOffline: Object.values(boards).filter((b) => !b.online).length };
+}

@@ -1,0 +1,446 @@
+import type { Command, CommandResult, ReservationChange } from '@locker/protocol';
+import type { Logger } from 'pino';
+import type { DeviceConfig } from '../config/device-config.ts';
+import { decideCode, type SecondFactorWait } from '../flows/code-decision.ts';
+import { chooseCompartment, nextSize } from '../flows/compartment-choice.ts';
+import {
+  type LockoutState,
+  lockoutRemainingMs,
+  noLockout,
+  recordFailure,
+  recordSuccess,
+} from '../flows/lockout.ts';
+import { mergeReservationState } from '../flows/reservation-merge.ts';
+import type { DeviceStore } from '../store/device-store.ts';
+import type { ReservationRecord } from '../store/store-types.ts';
+import { resolveCode } from './code-resolver.ts';
+import type { DoorKeeper, OpenResult } from './door-keeper.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import type { Screen, ScreenState } from './screen.ts';
+
+export type CodeSource = 'keypad' | 'scanner' | 'screen';
+export type StaffAction = 'load_next' | 'bigger' | 'retrieve_next' | 'end';
+
+interface StaffVisit {
+  staffId: string;
+  display: string;
+  current: { compartment: number; reservationId: string } | null;
+}
+
+export type ChangeVerdict = 'applied' | 'duplicate' | 'gap';
+
+const lockoutKey = 'lockout';
+const syncVersionKey = 'sync_version';
+
+/**
+ * What happens at the locker: codes in, doors opened through the door keeper, the screen told
+ * what to say, staff visits, the fleet's commands and reservation changes. Decisions are the
+ * pure flows; this class only fetches their inputs and carries out their outputs.
+ */
+export class LockerCore {
+  private waiting: SecondFactorWait | null = null;
+  private staff: StaffVisit | null = null;
+  private screenOwner: number | null = null;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      config: DeviceConfig;
+      store: DeviceStore;
+      doors: DoorKeeper;
+      recorder: EventRecorder;
+      screen: Screen;
+      codeKey: string;
+      logger: Logger;
+      now: () => number;
+      cue?: (kind: 'ok' | 'error' | 'alert') => void;
+    },
+  ) {}
+
+  private readonly onClosed = ({
+    compartment,
+    outcome,
+  }: {
+    compartment: number;
+    outcome: { screen: string };
+  }) => {
+    if (this.staff?.current?.compartment === compartment) {
+      this.staff.current = null;
+      this.showStaff(outcome.screen);
+    } else if (this.screenOwner === compartment) {
+      this.screenOwner = null;
+      this.show(outcome.screen === 'item_left' ? 'item_left' : 'done', {
+        compartment,
+        outcome: outcome.screen,
+      });
+    }
+  };
+
+  private readonly onReminder = ({ compartment }: { compartment: number }) => {
+    this.deps.cue?.('alert');
+    if (this.screenOwner === compartment || this.staff?.current?.compartment === compartment)
+      this.show('door_reminder', { compartment, ...this.position(compartment) });
+  };
+
+  start(): void {
+    this.deps.doors.on('closed', this.onClosed);
+    this.deps.doors.on('reminder', this.onReminder);
+  }
+
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    this.deps.doors.off('closed', this.onClosed);
+    this.deps.doors.off('reminder', this.onReminder);
+  }
+
+  get screen(): ScreenState {
+    return this.deps.screen.current;
+  }
+
+  async enterCode(text: string, source: CodeSource): Promise<ScreenState> {
+    const { store, config, now } = this.deps;
+    const lockout = this.lockout();
+    const waitMs = lockoutRemainingMs(lockout, now());
+    if (waitMs > 0) return this.show('wait', { seconds: Math.ceil(waitMs / 1000) });
+    const match = resolveCode(store, this.deps.codeKey, config.lockerId, text);
+    const decision = decideCode(match, this.waiting, now());
+    this.deps.logger.info(
+      {
+        source,
+        decision: decision.action,
+        ...(decision.action === 'reject' ? { reason: decision.reason } : {}),
+      },
+      'code entered',
+    );
+    if (decision.action === 'reject') {
+      this.waiting = null;
+      if (decision.countsAsFailure) return this.failure(decision.reason);
+      return this.show('rejected', { reason: decision.reason, lockerId: decision.lockerId ?? null });
+    }
+    this.saveLockout(recordSuccess(lockout));
+    switch (decision.action) {
+      case 'second_factor':
+        this.waiting = decision.wait;
+        return this.show('second_factor', { need: decision.wait.have === 'pin' ? 'qr' : 'pin' });
+      case 'staff': {
+        this.waiting = null;
+        const staff = store.db
+          .prepare('SELECT id, display FROM staff WHERE id = ?')
+          .get(decision.staffId) as { id: string; display: string };
+        this.staff = { staffId: staff.id, display: staff.display, current: null };
+        return this.showStaff(null);
+      }
+      case 'open_pickup':
+        this.waiting = null;
+        return this.openForCitizen(decision.compartment, 'pickup', decision.reservationId);
+      case 'open_return': {
+        this.waiting = null;
+        const reservation = store.reservation(decision.reservationId);
+        const number = reservation && this.choose(reservation.size, new Set());
+        if (!number) return this.show('error', { code: 'no_free_compartment' });
+        return this.openForCitizen(number, 'return', decision.reservationId);
+      }
+    }
+  }
+
+  async staffAction(action: StaffAction): Promise<ScreenState> {
+    const visit = this.staff;
+    if (!visit) return this.show('error', { code: 'staff_login_needed' });
+    this.touch();
+    const { store } = this.deps;
+    const actor = { kind: 'staff' as const, id: visit.staffId };
+    switch (action) {
+      case 'end':
+        this.staff = null;
+        return this.show('welcome');
+      case 'load_next':
+      case 'bigger': {
+        const reservation =
+          action === 'bigger' && visit.current
+            ? store.reservation(visit.current.reservationId)
+            : this.toLoad().find((r) => !this.deps.doors.isOpen(r.compartment ?? -1));
+        if (!reservation) return this.showStaff('nothing_to_load');
+        const exclude = new Set(visit.current ? [visit.current.compartment] : []);
+        const atLeast =
+          action === 'bigger' && visit.current
+            ? nextSize(this.sizeOf(visit.current.compartment))
+            : reservation.size;
+        const number = atLeast && this.choose(reservation.size, exclude, atLeast);
+        if (!number) return this.showStaff('no_free_compartment');
+        store.transaction(() =>
+          store.setReservationState(reservation.id, reservation.state, number, this.iso()),
+        );
+        visit.current = { compartment: number, reservationId: reservation.id };
+        this.show('opening', { compartment: number, ...this.position(number), staff: true });
+        const result = await this.deps.doors.open(
+          number,
+          'load',
+          reservation.id,
+          actor,
+          `load ${reservation.label}`,
+        );
+        return this.afterStaffOpen(result, reservation.label);
+      }
+      case 'retrieve_next': {
+        const number = this.toRetrieve()[0];
+        if (number === undefined) return this.showStaff('nothing_to_retrieve');
+        const record = store.compartment(number);
+        visit.current = { compartment: number, reservationId: record?.reservationId ?? '' };
+        this.show('opening', { compartment: number, ...this.position(number), staff: true });
+        const result = await this.deps.doors.open(
+          number,
+          'retrieve',
+          record?.reservationId ?? null,
+          actor,
+          'retrieve',
+        );
+        return this.afterStaffOpen(result, null);
+      }
+    }
+  }
+
+  /** A fleet command, applied once per request id: a repeated delivery gets the first result again. */
+  async command(command: Command): Promise<CommandResult> {
+    const { store } = this.deps;
+    const seen = store.commandResult(command.requestId);
+    if (seen) return JSON.parse(seen) as CommandResult;
+    let result: Omit<CommandResult, 'v' | 'requestId' | 'at'>;
+    const actor = { kind: 'fleet' as const, id: command.by };
+    if (command.type === 'open') {
+      const opened = await this.deps.doors.open(
+        command.compartment,
+        'remote',
+        null,
+        actor,
+        `remote: ${command.reason}`,
+      );
+      result = opened.ok ? { ok: true } : { ok: false, code: opened.code, message: opened.message };
+    } else if (command.type === 'disable' || command.type === 'enable') {
+      result = this.setDisabled(command.compartment, command.type === 'disable', command.reason, actor);
+    } else {
+      result = { ok: true, message: 'resync requested' };
+    }
+    const full: CommandResult = { v: 1, requestId: command.requestId, at: this.iso(), ...result };
+    store.transaction(() => store.rememberCommand(command.requestId, JSON.stringify(full), this.iso()));
+    return full;
+  }
+
+  syncVersion(): number {
+    return Number(this.deps.store.getMeta(syncVersionKey) ?? 0);
+  }
+
+  /** Applies a reservation change in version order; a repeat is acknowledged again, a gap asks for a catch-up. */
+  applyChange(change: ReservationChange): ChangeVerdict {
+    const { store } = this.deps;
+    const current = this.syncVersion();
+    if (change.version <= current) return 'duplicate';
+    if (change.kind !== 'snapshot' && change.version !== current + 1) return 'gap';
+    store.transaction(() => {
+      const now = this.iso();
+      if (change.kind === 'upsert') this.upsert(change.reservation, now);
+      else if (change.kind === 'remove') this.remove(change.reservationId);
+      else if (change.kind === 'staff') store.replaceStaff(change.staff);
+      else {
+        const keep = new Set(change.reservations.map((r) => r.id));
+        for (const r of store.reservations()) if (!keep.has(r.id)) this.remove(r.id);
+        for (const r of change.reservations) this.upsert(r, now);
+        store.replaceStaff(change.staff);
+      }
+      store.setMeta(syncVersionKey, String(change.version));
+    });
+    return 'applied';
+  }
+
+  private upsert(reservation: Parameters<DeviceStore['upsertReservation']>[0], now: string): void {
+    const { store } = this.deps;
+    const local = store.reservation(reservation.id);
+    store.upsertReservation(
+      { ...reservation, state: mergeReservationState(local?.state, reservation.state) },
+      now,
+    );
+  }
+
+  private remove(id: string): void {
+    const { store } = this.deps;
+    const local = store.reservation(id);
+    // an item still inside stays known until staff retrieve it
+    if (local?.compartment && store.compartment(local.compartment)?.reservationId === id)
+      store.setReservationState(id, 'cancelled', local.compartment, this.iso());
+    else store.removeReservation(id);
+  }
+
+  private setDisabled(
+    number: number,
+    disable: boolean,
+    reason: string,
+    actor: { kind: 'fleet'; id: string },
+  ) {
+    const { store, recorder } = this.deps;
+    const record = store.compartment(number);
+    if (!record)
+      return { ok: false, code: 'UNKNOWN_COMPARTMENT', message: `compartment ${number} is not configured` };
+    store.transaction(() => {
+      const state = disable ? 'disabled' : record.reservationId ? 'occupied' : 'free';
+      store.updateCompartment(
+        number,
+        { state, disabledReason: disable ? reason : null, fault: disable ? record.fault : null },
+        this.iso(),
+      );
+      store.audit.append({
+        at: this.iso(),
+        compartment: number,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        reason: `${disable ? 'disable' : 'enable'}: ${reason}`,
+        outcome: state,
+      });
+      recorder.record('compartment_state', { compartment: number, actor, data: { state, reason } });
+    });
+    return { ok: true };
+  }
+
+  private async openForCitizen(
+    number: number,
+    purpose: 'pickup' | 'return',
+    reservationId: string,
+  ): Promise<ScreenState> {
+    this.show('opening', { compartment: number, ...this.position(number) });
+    const result = await this.deps.doors.open(
+      number,
+      purpose,
+      reservationId,
+      { kind: 'citizen', id: reservationId },
+      purpose,
+    );
+    if (!result.ok) {
+      this.deps.cue?.('error');
+      return this.show('error', {
+        code: result.code === 'UNLOCK_NOT_SENT' ? 'try_again' : 'door_fault',
+        compartment: number,
+      });
+    }
+    this.deps.cue?.('ok');
+    this.screenOwner = number;
+    const item = this.deps.config.compartments.find((c) => c.number === number)?.itemSensor ?? false;
+    return this.show('door_open', {
+      compartment: number,
+      purpose,
+      itemSensor: item,
+      ...this.position(number),
+    });
+  }
+
+  private afterStaffOpen(result: OpenResult, label: string | null): ScreenState {
+    if (!result.ok) {
+      if (this.staff) this.staff.current = null;
+      this.deps.cue?.('error');
+      return this.showStaff(result.code === 'UNLOCK_NOT_SENT' ? 'try_again' : 'door_fault');
+    }
+    this.deps.cue?.('ok');
+    return this.show('door_open', {
+      compartment: result.compartment,
+      staff: true,
+      label,
+      ...this.position(result.compartment),
+    });
+  }
+
+  private failure(reason: string): ScreenState {
+    const verdict = recordFailure(this.lockout(), this.deps.now(), this.deps.config.lockout);
+    this.saveLockout(
+      verdict.state,
+      verdict.alarm ? { failures: verdict.state.failures, delayS: verdict.delayMs / 1000 } : undefined,
+    );
+    this.deps.cue?.('error');
+    if (verdict.delayMs > 0) return this.show('wait', { seconds: Math.ceil(verdict.delayMs / 1000), reason });
+    return this.show('rejected', { reason, lockerId: null });
+  }
+
+  private lockout(): LockoutState {
+    const saved = this.deps.store.getMeta(lockoutKey);
+    return saved ? (JSON.parse(saved) as LockoutState) : noLockout;
+  }
+
+  private saveLockout(state: LockoutState, alarm?: { failures: number; delayS: number }): void {
+    const { store, recorder } = this.deps;
+    store.transaction(() => {
+      store.setMeta(lockoutKey, JSON.stringify(state));
+      if (alarm) recorder.record('alarm', { data: { code: 'wrong_codes', ...alarm } });
+      else if (state.failures > 0) recorder.record('code_rejected', { data: { failures: state.failures } });
+    });
+  }
+
+  private toLoad(): ReservationRecord[] {
+    return this.deps.store
+      .reservations()
+      .filter((r) => r.state === 'ready_to_load')
+      .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+  }
+
+  private toRetrieve(): number[] {
+    const { store, now } = this.deps;
+    return store
+      .compartments()
+      .filter((c) => c.state === 'occupied' && !this.deps.doors.isOpen(c.number))
+      .filter((c) => {
+        const r = c.reservationId ? store.reservation(c.reservationId) : undefined;
+        return (
+          !r || ['expired', 'cancelled', 'returned'].includes(r.state) || Date.parse(r.expiresAt) <= now()
+        );
+      })
+      .map((c) => c.number);
+  }
+
+  private choose(size: ReservationRecord['size'], exclude: Set<number>, atLeast = size): number | undefined {
+    const records = new Map(this.deps.store.compartments().map((c) => [c.number, c]));
+    const candidates = this.deps.config.compartments.map((c) => ({
+      number: c.number,
+      size: c.size,
+      opens: records.get(c.number)?.opens ?? 0,
+      free: records.get(c.number)?.state === 'free' && !this.deps.doors.isOpen(c.number),
+    }));
+    return chooseCompartment(candidates, size, exclude, atLeast);
+  }
+
+  private sizeOf(number: number): ReservationRecord['size'] {
+    return this.deps.config.compartments.find((c) => c.number === number)?.size ?? 'S';
+  }
+
+  private position(number: number): { column: number; row: string } {
+    const c = this.deps.config.compartments.find((x) => x.number === number);
+    return { column: c?.position.column ?? 0, row: c?.position.row ?? 'middle' };
+  }
+
+  private showStaff(note: string | null): ScreenState {
+    if (!this.staff) return this.show('welcome');
+    return this.show('staff', {
+      staff: this.staff.display,
+      toLoad: this.toLoad().length,
+      toRetrieve: this.toRetrieve().length,
+      note,
+    });
+  }
+
+  private show(view: ScreenState['view'], params: ScreenState['params'] = {}): ScreenState {
+    this.touch();
+    return this.deps.screen.show(view, params);
+  }
+
+  /** Back to the start screen after inactivity, unless a door of this visit is still open. */
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.screenOwner !== null && this.deps.doors.isOpen(this.screenOwner)) return this.touch();
+      if (this.staff?.current && this.deps.doors.isOpen(this.staff.current.compartment)) return this.touch();
+      this.waiting = null;
+      this.staff = null;
+      this.screenOwner = null;
+      if (this.deps.screen.current.view !== 'welcome') this.deps.screen.show('welcome');
+    }, this.deps.config.timing.inactivityMs);
+    this.idleTimer.unref();
+  }
+
+  private iso(): string {
+    return new Date(this.deps.now()).toISOString();
+  }
+}

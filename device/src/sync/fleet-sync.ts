@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import {
+  decodePayload,
+  encodePayload,
+  TopicError,
+  type TopicName,
+  topicFor,
+  topicMap,
+} from '@locker/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { LockerCore } from '../runtime/locker-core.ts';
+import type { Outbox } from '../store/outbox.ts';
+
+export interface FleetSyncOptions {
+  url: string;
+  lockerId: string;
+  username?: string;
+  password?: string;
+  software: string;
+  telemetryMs: number;
+  telemetry: () => { outboxDepth: number; bus: Record<string, number> };
+}
+
+export interface SyncCounters {
+  published: number;
+  rejectedMessages: number;
+  changesApplied: number;
+  commands: number;
+}
+
+const timeouts = { connectMs: 10_000, publishMs: 15_000 } as const;
+
+/**
+ * The device's MQTT side: retained presence with a last will, the outbox drained in order and
+ * removed only after the broker's PUBACK, reservation changes applied by version and
+ * acknowledged, commands answered by request id, telemetry at QoS 0. Bad messages are counted
+ * and logged, never applied.
+ */
+export class FleetSync {
+  private client: MqttClient | undefined;
+  private draining = false;
+  private drainAgain = false;
+  private telemetryTimer: NodeJS.Timeout | undefined;
+  private readonly bootId = randomUUID();
+  private readonly startedAt = Date.now();
+  readonly counters: SyncCounters = { published: 0, rejectedMessages: 0, changesApplied: 0, commands: 0 };
+
+  constructor(
+    private readonly options: FleetSyncOptions,
+    private readonly core: LockerCore,
+    private readonly outbox: Outbox,
+    private readonly logger: Logger,
+  ) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): void {
+    const { lockerId } = this.options;
+    const client = mqtt.connect(this.options.url, {
+      clientId: `locker-${lockerId}`,
+      clean: false,
+      ...(this.options.username ? { username: this.options.username } : {}),
+      ...(this.options.password ? { password: this.options.password } : {}),
+      connectTimeout: timeouts.connectMs,
+      reconnectPeriod: 1000,
+      // the outbox is our durable queue: never let the client buffer events while offline
+      queueQoSZero: false,
+      will: {
+        topic: topicFor('status', lockerId),
+        payload: Buffer.from(encodePayload('status', { v: 1, state: 'offline', bootId: this.bootId })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    this.client = client;
+    client.on(
+      'connect',
+      () =>
+        void this.connected_().catch((error) =>
+          this.logger.error({ err: error }, 'sync after connect failed; retrying at next reconnect'),
+        ),
+    );
+    client.on('message', (topic, payload) => void this.message(topic, payload));
+    client.on('error', (error) => this.logger.warn({ err: error }, 'MQTT connection problem; reconnecting'));
+    client.on('offline', () =>
+      this.logger.warn('fleet unreachable; working offline, events wait in the outbox'),
+    );
+    this.telemetryTimer = setInterval(() => this.publishTelemetry(), this.options.telemetryMs);
+    this.telemetryTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.telemetryTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.connected)
+      await client
+        .publishAsync(
+          topicFor('status', this.options.lockerId),
+          encodePayload('status', { v: 1, state: 'offline', bootId: this.bootId }),
+          {
+            qos: 1,
+            retain: true,
+          },
+        )
+        .catch(() => undefined);
+    await client.endAsync(true);
+  }
+
+  /** Drains the outbox in sequence order; each entry is removed only after its PUBACK. */
+  async drain(): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        for (;;) {
+          const client = this.client;
+          if (!client?.connected) return;
+          const batch = this.outbox.peek(50);
+          if (batch.length === 0) break;
+          for (const entry of batch) {
+            await withTimeout(
+              client.publishAsync(topicFor('events', this.options.lockerId), entry.payload, { qos: 1 }),
+              timeouts.publishMs,
+            );
+            this.outbox.remove(entry.seq);
+            this.counters.published++;
+          }
+        }
+      } while (this.drainAgain);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox drain interrupted; the rest goes after reconnect');
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async connected_(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const { lockerId } = this.options;
+    await client.subscribeAsync([topicFor('reservations', lockerId), topicFor('commands', lockerId)], {
+      qos: 1,
+    });
+    await client.publishAsync(
+      topicFor('status', lockerId),
+      encodePayload('status', {
+        v: 1,
+        state: 'online',
+        software: this.options.software,
+        bootId: this.bootId,
+        at: new Date().toISOString(),
+      }),
+      { qos: 1, retain: true },
+    );
+    await this.publish(
+      'syncState',
+      encodePayload('syncState', {
+        v: 1,
+        version: this.core.syncVersion(),
+        bootId: this.bootId,
+        reason: 'connect',
+      }),
+    );
+    this.logger.info(
+      { version: this.core.syncVersion(), outbox: this.outbox.depth() },
+      'connected to the fleet',
+    );
+    await this.drain();
+  }
+
+  private async message(topic: string, payload: Buffer): Promise<void> {
+    const { lockerId } = this.options;
+    try {
+      if (topic === topicFor('reservations', lockerId)) {
+        const change = decodePayload('reservations', payload);
+        const verdict = this.core.applyChange(change);
+        if (verdict === 'applied') this.counters.changesApplied++;
+        await this.publish(
+          'syncState',
+          encodePayload('syncState', {
+            v: 1,
+            version: this.core.syncVersion(),
+            bootId: this.bootId,
+            reason: verdict === 'gap' ? 'gap' : 'applied',
+          }),
+        );
+      } else if (topic === topicFor('commands', lockerId)) {
+        const command = decodePayload('commands', payload);
+        this.counters.commands++;
+        const result = await this.core.command(command);
+        await this.publish('commandResults', encodePayload('commandResults', result));
+      }
+    } catch (error) {
+      if (error instanceof TopicError) {
+        this.counters.rejectedMessages++;
+        this.logger.warn(
+          { topic, code: error.code, problem: error.message },
+          'rejected an invalid message from the fleet; nothing applied',
+        );
+      } else this.logger.error({ topic, err: error }, 'handling a fleet message failed');
+    }
+  }
+
+  private async publish(name: TopicName, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) return;
+    const spec = topicMap[name];
+    await withTimeout(
+      client.publishAsync(topicFor(name, this.options.lockerId), payload, {
+        qos: spec.qos,
+        retain: spec.retain,
+      }),
+      timeouts.publishMs,
+    );
+  }
+
+  private publishTelemetry(): void {
+    if (!this.client?.connected) return;
+    const memory = process.memoryUsage();
+    const extra = this.options.telemetry();
+    const payload = encodePayload('telemetry', {
+      v: 1,
+      at: new Date().toISOString(),
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      temperatureC: null,
+      outboxDepth: extra.outboxDepth,
+      bus: { ...extra.bus, rejectedMessages: this.counters.rejectedMessages },
+    });
+    this.client.publish(topicFor('telemetry', this.options.lockerId), payload, { qos: 0 });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`SYNC_TIMEOUT: no acknowledgement after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
+import pino from 'pino';
+import type { DeviceConfigInput } from '../config/device-config.ts';
+import { Device } from '../runtime/device.ts';
+import { FleetPeer } from './fleet-peer.ts';
+import { TestBroker } from './test-broker.ts';
+
+export const rigCodeKey = 'k'.repeat(48);
+export const rigLockerId = 'ieper-test-1';
+
+export interface RigOptions {
+  boards?: number;
+  /** Compartment sizes in order (number 1…); default S,S,S,M,M,L,… over 2 × 16 locks. */
+  sizes?: ('S' | 'M' | 'L' | 'XL')[];
+  itemSensors?: boolean;
+  timing?: Partial<{
+    doorReminderMs: number;
+    doorAlarmMs: number;
+    inactivityMs: number;
+    telemetryMs: number;
+  }>;
+  lockout?: DeviceConfigInput['lockout'];
+  sim?: Partial<SimulatorOptionsInput>;
+}
+
+const device = new URL('../cli/device.ts', import.meta.url).pathname;
+
+/**
+ * A whole locker for tests, every part real: the simulated cabinet (CU16 boards with item sensors,
+ * keypad and scanner) on socat ptys, an aedes broker on loopback, a scripted fleet peer, a config
+ * file and a SQLite file. The device runs in this process or as a child process (to kill -9).
+ */
+export class LockerRig {
+  readonly dir = mkdtempSync(join(tmpdir(), 'locker-rig-'));
+  readonly configFile = join(this.dir, 'locker.json');
+  readonly simulator: Simulator;
+  readonly broker = new TestBroker();
+  peer!: FleetPeer;
+  inProcess: Device | undefined;
+  child: ChildProcess | undefined;
+  childLog = '';
+  kioskUrl = '';
+
+  constructor(private readonly options: RigOptions = {}) {
+    this.simulator = new Simulator({
+      protocol: 'cu16',
+      boards: options.boards ?? 2,
+      inputs: true,
+      physics: { springMs: 5, bounceMs: 0 },
+      ...options.sim,
+    });
+  }
+
+  async start(): Promise<void> {
+    const sim = await this.simulator.start();
+    await this.broker.start();
+    this.peer = new FleetPeer(this.broker.url, rigLockerId, rigCodeKey);
+    await this.peer.start();
+    const boards = this.options.boards ?? 2;
+    const pattern = ['S', 'S', 'S', 'M', 'M', 'L', 'S', 'M'] as const;
+    const sizes = this.options.sizes ?? Array.from({ length: boards * 16 }, (_, i) => pattern[i % 8] ?? 'S');
+    const config: DeviceConfigInput = {
+      lockerId: rigLockerId,
+      municipality: 'ieper',
+      mode: 'development',
+      bus: {
+        protocol: 'cu16',
+        transport: sim.tty!,
+        boards: Array.from({ length: boards }, (_, address) => ({ address, locks: 16 })),
+        timing: { pollIntervalMs: 100 },
+      },
+      compartments: sizes.map((size, i) => ({
+        number: i + 1,
+        board: Math.floor(i / 16),
+        lock: (i % 16) + 1,
+        size,
+        itemSensor: this.options.itemSensors ?? true,
+        position: {
+          column: Math.floor(i / 4) + 1,
+          row: (['top', 'upper', 'lower', 'bottom'] as const)[i % 4]!,
+        },
+      })),
+      inputs: {
+        keypad: { path: sim.keypadTty!, baudRate: 9600 },
+        scanner: { path: sim.scannerTty!, baudRate: 9600 },
+      },
+      fleet: { url: this.broker.url },
+      secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
+      store: { path: join(this.dir, 'device.db') },
+      kiosk: { host: '127.0.0.1', port: 0 },
+      timing: {
+        doorReminderMs: 30_000,
+        doorAlarmMs: 120_000,
+        inactivityMs: 60_000,
+        telemetryMs: 60_000,
+        ...this.options.timing,
+      },
+      ...(this.options.lockout ? { lockout: this.options.lockout } : {}),
+    };
+    writeFileSync(this.configFile, JSON.stringify(config, null, 2));
+  }
+
+  async startDeviceInProcess(): Promise<void> {
+    const { loadDeviceConfig } = await import('../config/load-config.ts');
+    this.inProcess = new Device({
+      config: loadDeviceConfig(this.configFile),
+      logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
+      env: { LOCKER_CODE_KEY: rigCodeKey },
+    });
+    this.kioskUrl = (await this.inProcess.start()).kioskUrl;
+  }
+
+  async startDeviceProcess(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', device, '--config', this.configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
+    });
+    this.child = child;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.childLog = (this.childLog + chunk.toString()).slice(-20_000);
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const first = await Promise.race([
+      once(lines, 'line').then(([line]) => line as string),
+      once(child, 'exit').then(() => {
+        throw new Error(`device exited before ready:\n${this.childLog}`);
+      }),
+    ]);
+    this.kioskUrl = (JSON.parse(first) as { kioskUrl: string }).kioskUrl;
+  }
+
+  /** kill -9: no clean-up of any kind. */
+  async killDevice(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.inProcess?.stop();
+    await this.killDevice();
+    await this.peer?.stop();
+    await this.broker.stop();
+    await this.simulator.stop();
+  }
+
+  /** What the citizen does at a door: board/lock of compartment `number` (1…). */
+  act(number: number, action: Parameters<Simulator['act']>[2]): void {
+    this.simulator.act(Math.floor((number - 1) / 16), ((number - 1) % 16) + 1, action);
+  }
+
+  door(number: number) {
+    return this.simulator.door(Math.floor((number - 1) / 16), ((number - 1) % 16) + 1).snapshot();
+  }
+
+  async screen(): Promise<{ view: string; params: Record<string, unknown> }> {
+    return (await fetch(`${this.kioskUrl}/api/screen`)).json() as never;
+  }
+
+  async untilScreen(view: string, ms = 10_000): Promise<{ view: string; params: Record<string, unknown> }> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const screen = await this.screen();
+      if (screen.view === view) return screen;
+      if (Date.now() > deadline)
+        throw new Error(
+          `screen is "${screen.view}" ${JSON.stringify(screen.params)}, not "${view}" after ${ms} ms`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async untilDoor(number: number, open: boolean, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.door(number).open !== open) {
+      if (Date.now() > deadline)
+        throw new Error(`door ${number} is not ${open ? 'open' : 'closed'} after ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
