@@ -35,7 +35,10 @@ async function load(): Promise<number> {
 }
 
 beforeAll(async () => {
-  rig = new LockerRig();
+  rig = new LockerRig({
+    timing: { doorReminderMs: 1500, doorAlarmMs: 3000 },
+    lockout: { freeAttempts: 3, baseDelayMs: 2000, maxDelayMs: 8000, alarmAfter: 5, forgetAfterMs: 600_000 },
+  });
   await rig.start();
   await rig.startDeviceInProcess();
   await rig.peer.publish({
@@ -71,5 +74,253 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     await rig.simulator.input('keypad', codes.pin);
     expect((await rig.untilScreen('rejected')).params.reason).toBe('already_collected');
     expect(rig.door(compartment).unlockCount).toBe(2);
+  });
+
+  it('QR code at the serial scanner opens the right door; a QR for another locker names that locker', async () => {
+    const codes = await rig.peer.reserve('r-qr');
+    const compartment = await load();
+    await rig.simulator.input('scanner', codes.qr);
+    expect((await rig.untilScreen('door_open')).params.compartment).toBe(compartment);
+    rig.act(compartment, 'take-item');
+    rig.act(compartment, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-qr'),
+      10_000,
+      'picked_up',
+    );
+    await rig.simulator.input('scanner', codes.qr.replace('ieper-test-1', 'poperinge-2'));
+    expect((await rig.untilScreen('rejected')).params).toMatchObject({
+      reason: 'other_locker',
+      lockerId: 'poperinge-2',
+    });
+  });
+
+  it('identity document: two factors of the same reservation, in either order; PIN alone does not open', async () => {
+    const codes = await rig.peer.reserve('r-2fa', { twoFactor: true, itemType: 'passport' });
+    const other = await rig.peer.reserve('r-2fa-other', { twoFactor: true, itemType: 'passport' });
+    const compartment = await load();
+    await load();
+    const opensBefore = rig.door(compartment).unlockCount;
+    await rig.simulator.input('keypad', codes.pin);
+    expect((await rig.untilScreen('second_factor')).params.need).toBe('qr');
+    await rig.simulator.input('scanner', other.qr);
+    expect((await rig.untilScreen('rejected')).params.reason).toBe('wrong_second_factor');
+    expect(rig.door(compartment).unlockCount).toBe(opensBefore);
+    await rig.simulator.input('scanner', codes.qr);
+    await rig.untilScreen('second_factor');
+    await rig.simulator.input('keypad', codes.pin);
+    expect((await rig.untilScreen('door_open')).params.compartment).toBe(compartment);
+    rig.act(compartment, 'take-item');
+    rig.act(compartment, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-2fa'),
+      10_000,
+      'picked_up',
+    );
+  });
+
+  it('item left behind: asks the citizen to take it; the code opens the door again', async () => {
+    const codes = await rig.peer.reserve('r-left');
+    const compartment = await load();
+    await rig.simulator.input('keypad', codes.pin);
+    await rig.untilScreen('door_open');
+    rig.act(compartment, 'close');
+    expect((await rig.untilScreen('item_left')).params.compartment).toBe(compartment);
+    await rig.simulator.input('keypad', codes.pin);
+    await rig.untilScreen('door_open');
+    rig.act(compartment, 'take-item');
+    rig.act(compartment, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-left'),
+      10_000,
+      'picked_up',
+    );
+  });
+
+  it('loan return: the return code opens a free compartment of the right size; late returns are flagged; staff retrieve it', async () => {
+    const codes = await rig.peer.reserve('r-loan', {
+      kind: 'loan',
+      itemType: 'hall_key',
+      size: 'M',
+      dueAt: new Date(Date.now() - 3600_000).toISOString(),
+    });
+    const loaded = await load();
+    await rig.simulator.input('keypad', codes.pin);
+    await rig.untilScreen('door_open');
+    rig.act(loaded, 'take-item');
+    rig.act(loaded, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-loan'),
+      10_000,
+      'loan picked up',
+    );
+    await rig.simulator.input('keypad', codes.returnPin!);
+    const open = await rig.untilScreen('door_open');
+    expect(open.params.purpose).toBe('return');
+    const back = open.params.compartment as number;
+    rig.act(back, 'put-item');
+    rig.act(back, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('returned').some((e) => e.reservationId === 'r-loan'),
+      10_000,
+      'returned',
+    );
+    expect(rig.peer.eventsOf('returned').find((e) => e.reservationId === 'r-loan')?.data.late).toBe(true);
+
+    await rig.simulator.input('keypad', staffPin);
+    expect((await rig.untilScreen('staff')).params.toRetrieve).toBeGreaterThanOrEqual(1);
+    const retrieve = await post('/api/staff/retrieve_next');
+    expect(retrieve.body.params.compartment).toBe(back);
+    rig.act(back, 'take-item');
+    rig.act(back, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('retrieved').some((e) => e.reservationId === 'r-loan'),
+      10_000,
+      'retrieved',
+    );
+    await post('/api/staff/end');
+  });
+
+  it('a bigger compartment on request: the small one closes empty and is free again', async () => {
+    await rig.peer.reserve('r-big');
+    await rig.simulator.input('keypad', staffPin);
+    await rig.untilScreen('staff');
+    const small = (await post('/api/staff/load_next')).body.params.compartment as number;
+    const bigger = await post('/api/staff/bigger');
+    expect(bigger.body.view).toBe('door_open');
+    const big = bigger.body.params.compartment as number;
+    expect(big).not.toBe(small);
+    rig.act(small, 'close');
+    rig.act(big, 'put-item');
+    rig.act(big, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('loaded').some((e) => e.reservationId === 'r-big' && e.compartment === big),
+      10_000,
+      'loaded big',
+    );
+    await post('/api/staff/end');
+    expect(rig.peer.eventsOf('loaded').filter((e) => e.reservationId === 'r-big')).toHaveLength(1);
+  });
+
+  it('remote open and disable from the fleet: audited, answered once per request id, bad commands rejected', async () => {
+    const target = 30;
+    const openId = await rig.peer.command({
+      type: 'open',
+      compartment: target,
+      reason: 'citizen called: card stuck',
+      by: 'it-1',
+    });
+    await rig.peer.until(() => rig.peer.results.has(openId), 10_000, 'open result');
+    expect(rig.peer.results.get(openId)).toEqual({ ok: true });
+    expect(rig.door(target).open).toBe(true);
+    rig.act(target, 'close');
+    const disableId = await rig.peer.command({
+      type: 'disable',
+      compartment: target,
+      reason: 'hinge broken',
+      by: 'it-1',
+    });
+    await rig.peer.until(() => rig.peer.results.has(disableId), 10_000, 'disable result');
+    await rig.peer.until(() =>
+      rig.peer
+        .eventsOf('compartment_state')
+        .some((e) => e.compartment === target && e.data.state === 'disabled'),
+    );
+    const unlocks = rig.simulator.simBus.counters.unlockCommands;
+    await rig.peer.publishRaw(
+      'commands',
+      JSON.stringify({
+        v: 1,
+        requestId: openId,
+        type: 'open',
+        compartment: target,
+        reason: 'citizen called: card stuck',
+        by: 'it-1',
+      }),
+    );
+    await rig.peer.publishRaw('commands', '{"v":1,"type":"open","compartment":"all"}');
+    await rig.peer.publishRaw('reservations', 'not json at all');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(rig.simulator.simBus.counters.unlockCommands).toBe(unlocks);
+    const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === target);
+    expect(rows.map((r) => r.reason)).toEqual([
+      'remote: citizen called: card stuck',
+      'disable: hinge broken',
+    ]);
+    expect(rig.inProcess!.health()).toMatchObject({ auditIntact: true });
+  });
+
+  it('door left open: a reminder on the screen, then an alarm to the fleet', async () => {
+    const codes = await rig.peer.reserve('r-open');
+    const compartment = await load();
+    await rig.simulator.input('keypad', codes.pin);
+    await rig.untilScreen('door_open');
+    rig.act(compartment, 'take-item');
+    await rig.untilScreen('door_reminder', 5000);
+    await rig.peer.until(
+      () =>
+        rig.peer
+          .eventsOf('alarm')
+          .some((e) => e.compartment === compartment && e.data.code === 'door_left_open'),
+      6000,
+      'alarm',
+    );
+    rig.act(compartment, 'close');
+    await rig.untilScreen('done');
+  });
+
+  it('jammed lock: the citizen is told, a fault goes to the fleet, the door never reports open', async () => {
+    const codes = await rig.peer.reserve('r-jam');
+    const compartment = await load();
+    rig.act(compartment, 'jam');
+    await rig.simulator.input('keypad', codes.pin);
+    expect((await rig.untilScreen('error', 8000)).params.code).toBe('door_fault');
+    await rig.peer.until(() =>
+      rig.peer.eventsOf('fault').some((e) => e.compartment === compartment && e.data.code === 'door_jammed'),
+    );
+    expect(rig.door(compartment).open).toBe(false);
+    rig.act(compartment, 'unjam');
+  });
+
+  it('forced door: an alarm and an audited opening without a command', async () => {
+    rig.act(31, 'force');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('alarm').some((e) => e.compartment === 31 && e.data.code === 'door_forced'),
+      5000,
+      'forced alarm',
+    );
+    await rig.peer.until(() => rig.peer.eventsOf('door_opened').some((e) => e.compartment === 31));
+    rig.act(31, 'close');
+    const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === 31);
+    expect(rows.at(-1)).toMatchObject({ actorKind: 'system', outcome: 'opened_without_command' });
+  });
+
+  it('lockout: wrong codes slow the locker down, raise an alarm, and the delay survives a restart', async () => {
+    for (let i = 0; i < 3; i++) {
+      await rig.simulator.input('keypad', `99999${i}`);
+      await rig.untilScreen('rejected');
+      await post('/api/staff/end').catch(() => undefined);
+    }
+    await rig.simulator.input('keypad', '999993');
+    expect((await rig.untilScreen('wait')).params.seconds).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const longer = await post('/api/code', { code: '999994' });
+    expect(longer.body).toMatchObject({ view: 'wait', params: { seconds: 4 } });
+    await rig.peer.until(
+      () => rig.peer.eventsOf('alarm').some((e) => e.data.code === 'wrong_codes'),
+      5000,
+      'lockout alarm',
+    );
+    await rig.inProcess!.stop();
+    await rig.startDeviceInProcess();
+    const waiting = await post('/api/code', { code: '123456' });
+    expect(waiting.body.view).toBe('wait');
+  });
+
+  it('every event reached the fleet once, in sequence order, with none rejected', async () => {
+    await rig.peer.until(() => rig.inProcess!.health().outboxDepth === 0, 10_000, 'outbox drained');
+    const seqs = rig.peer.events.map((e) => e.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(rig.peer.rejected).toEqual([]);
   });
 });

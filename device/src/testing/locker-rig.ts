@@ -73,7 +73,7 @@ export class LockerRig {
         protocol: 'cu16',
         transport: sim.tty!,
         boards: Array.from({ length: boards }, (_, address) => ({ address, locks: 16 })),
-        timing: { pollIntervalMs: 100 },
+        timing: { pollIntervalMs: 100, unlockConfirmMs: 3000 },
       },
       compartments: sizes.map((size, i) => ({
         number: i + 1,
