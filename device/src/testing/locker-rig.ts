@@ -27,6 +27,8 @@ export interface RigOptions {
   }>;
   lockout?: DeviceConfigInput['lockout'];
   sim?: Partial<SimulatorOptionsInput>;
+  /** A fixed kiosk port, so that the page's address survives device restarts. */
+  kioskPort?: number;
 }
 
 const device = new URL('../cli/device.ts', import.meta.url).pathname;
@@ -93,7 +95,7 @@ export class LockerRig {
       fleet: { url: this.broker.url },
       secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
       store: { path: join(this.dir, 'device.db') },
-      kiosk: { host: '127.0.0.1', port: 0 },
+      kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
       timing: {
         doorReminderMs: 30_000,
         doorAlarmMs: 120_000,
@@ -122,6 +124,7 @@ export class LockerRig {
       env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
     });
     this.child = child;
+    this.childLog = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       this.childLog = (this.childLog + chunk.toString()).slice(-20_000);
     });
