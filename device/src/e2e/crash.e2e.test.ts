@@ -194,6 +194,7 @@ it(
       kills: supervisor.figures.kills,
       deviceStarts: supervisor.figures.restarts + 1,
       eventsAtFleet: peer.events.length,
+      loadsAbortedAfterCrash: peer.eventsOf('load_aborted').length,
       redeliveredDuplicatesDropped: peer.duplicates,
       unlockCommands: locker.simulator.simBus.counters.unlockCommands,
       seconds: Math.round((Date.now() - started) / 1000),

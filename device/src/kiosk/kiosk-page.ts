@@ -92,7 +92,7 @@ function render(withTone) {
   $('ok').textContent = TEXTS[lang].ok;
   $('clear').textContent = TEXTS[lang].clear;
   document.querySelectorAll('[data-staff]').forEach((b) => (b.textContent = TEXTS[lang][b.dataset.staff]));
-  document.querySelectorAll('[data-lang]').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.lang === lang)); b.setAttribute('aria-label', TEXTS[b.dataset.lang].language); });
+  document.querySelectorAll('[data-lang]').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.lang === lang)); b.setAttribute('aria-label', b.dataset.lang.toUpperCase() + ' ' + TEXTS[b.dataset.lang].language); });
   $('status').textContent = line(screen);
   $('staff').style.display = screen.view === 'staff' || (screen.params.staff && screen.view !== 'welcome') ? 'flex' : 'none';
   $('status').dataset.view = screen.view;

@@ -1,0 +1,87 @@
+import { afterAll, expect, it } from 'vitest';
+import { LockerRig } from '../testing/locker-rig.ts';
+
+const staffPin = '55667788';
+let rig: LockerRig | undefined;
+
+afterAll(async () => {
+  await rig?.stop();
+});
+
+const post = async (path: string, body?: unknown) =>
+  (await (
+    await fetch(`${rig!.kioskUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    })
+  ).json()) as { view: string; params: Record<string, unknown> };
+
+it('broker down for a long stretch while pickups go on: afterwards every event arrives once, in order', async () => {
+  rig = new LockerRig();
+  const locker = rig;
+  await locker.start();
+  await locker.startDeviceInProcess();
+  const { peer } = locker;
+  await peer.publish({
+    kind: 'staff',
+    staff: [{ id: 's-2', display: 'GH', role: 'desk', pinHash: peer.hash('staff', staffPin) }],
+  });
+  const reservations = [];
+  for (let i = 0; i < 12; i++) reservations.push({ id: `r-out-${i}`, ...(await peer.reserve(`r-out-${i}`)) });
+  await peer.until(() => peer.deviceVersion === reservations.length + 1, 10_000, 'reservations applied');
+  await post('/api/code', { code: staffPin });
+  for (const r of reservations) {
+    const opened = await post('/api/staff/load_next');
+    const number = opened.params.compartment as number;
+    locker.act(number, 'put-item');
+    locker.act(number, 'close');
+    await peer.until(
+      () => peer.eventsOf('loaded').some((e) => e.compartment === number && e.reservationId === r.id),
+      10_000,
+      'loaded',
+    );
+  }
+  await post('/api/staff/end');
+  await peer.until(() => locker.inProcess!.health().outboxDepth === 0, 10_000, 'online events drained');
+  const beforeOutage = peer.events.length;
+
+  // the outage: the broker is gone; citizens keep coming, service staff open doors with the key
+  await locker.broker.stop();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(locker.inProcess!.health().fleetConnected).toBe(false);
+  for (const r of reservations) {
+    const answer = await post('/api/code', { code: r.pin });
+    expect(answer.view, JSON.stringify(answer)).toBe('door_open');
+    const number = answer.params.compartment as number;
+    locker.act(number, 'take-item');
+    locker.act(number, 'close');
+    await locker.untilScreen('done');
+  }
+  // many days of use compressed: hundreds of door openings with the service key while offline
+  for (let round = 0; round < 15; round++) {
+    for (let number = 20; number < 30; number++) locker.act(number, 'key');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let number = 20; number < 30; number++) locker.act(number, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  const waiting = locker.inProcess!.health().outboxDepth as number;
+  expect(waiting).toBeGreaterThan(300);
+  expect(peer.events.length).toBe(beforeOutage);
+
+  // the broker returns: every waiting event arrives, once, in sequence order
+  await locker.broker.start();
+  await peer.until(() => peer.events.length === beforeOutage + waiting, 60_000, 'events after the outage');
+  await peer.until(() => locker.inProcess!.health().outboxDepth === 0, 10_000, 'outbox empty');
+  const seqs = peer.events.map((e) => e.seq);
+  expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+  expect(
+    peer
+      .eventsOf('picked_up')
+      .map((e) => e.reservationId)
+      .sort(),
+  ).toEqual(reservations.map((r) => r.id).sort());
+  process.stdout.write(
+    `outage test: ${JSON.stringify({ eventsHeldDuringOutage: waiting, duplicatesDropped: peer.duplicates })}\n`,
+  );
+}, 180_000);
