@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
+import { LockerRig } from '../device/src/testing/locker-rig.ts';
+import { codeToUnlock, startAndIdle } from './locker-runtime.ts';
 import { unlockRoundTrip } from './unlock-roundtrip.ts';
 
 const logger = pino({ name: 'bench' }, pino.destination(2));
@@ -24,11 +26,27 @@ async function main(): Promise<void> {
     logger.info(figures, 'unlock round trip measured');
     runs.push(figures);
   }
+  logger.info({ step: 'locker runtime' }, 'measuring start-to-ready, idle memory, code → unlock frame');
+  const rig = new LockerRig();
+  await rig.start();
+  const staffPin = '31415926';
+  await rig.peer.publish({
+    kind: 'staff',
+    staff: [{ id: 'bench', display: 'B', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],
+  });
+  const process_ = await startAndIdle(rig, Number(process.env.BENCH_STARTS ?? 5), 3000);
+  logger.info(process_, 'device process measured');
+  await rig.startDeviceInProcess();
+  const flow = await codeToUnlock(rig, Math.min(samples, 60), staffPin);
+  logger.info(flow, 'code → unlock frame measured');
+  await rig.stop();
   const report = {
     at: new Date().toISOString(),
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
     unlockRoundTrip: runs,
+    deviceProcess: process_,
+    codeToUnlockFrame: flow,
     ratios: {
       cu48RoundTrip9600vs19200: runs[1]!.roundTripMs.p50 / runs[0]!.roundTripMs.p50,
       xor8aRoundTrip9600vs19200: runs[2]!.roundTripMs.p50 / runs[3]!.roundTripMs.p50,

@@ -8,6 +8,8 @@ import { LockerRig } from '../testing/locker-rig.ts';
 const cycles = Number(process.env.CRASH_CYCLES ?? 200);
 const staffPin = '13572468';
 const killWindowMs = { min: 150, max: 1800 };
+/** A person needs a moment to reach into a compartment (the device polls the doors every 100 ms here). */
+const humanMs = 250;
 let rig: LockerRig | undefined;
 
 afterAll(async () => {
@@ -114,6 +116,7 @@ it(
         await sleep(30);
         for (const number of openedSince(before)) {
           await locker.untilDoor(number, true, 3000).catch(() => undefined);
+          await sleep(humanMs);
           locker.act(number, 'put-item');
           locker.act(number, 'close');
           loads++;
@@ -135,6 +138,7 @@ it(
               await sleep(30);
             }
             if (locker.door(compartment).open) {
+              await sleep(humanMs);
               locker.act(compartment, 'take-item');
               locker.act(compartment, 'close');
             }

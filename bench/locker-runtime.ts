@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type LockerRig, rigCodeKey } from '../device/src/testing/locker-rig.ts';
+
+const deviceCli = new URL('../device/src/cli/device.ts', import.meta.url).pathname;
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1)!) };
+}
+
+/** Device process: spawn → "ready" line, and its resident memory after idling. */
+export async function startAndIdle(rig: LockerRig, starts: number, idleMs: number) {
+  const startMs: number[] = [];
+  let idleRssBytes = 0;
+  for (let i = 0; i < starts; i++) {
+    const began = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', deviceCli, '--config', rig.configFile], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
+    });
+    await once(createInterface({ input: child.stdout! }), 'line');
+    startMs.push(performance.now() - began);
+    if (i === starts - 1) {
+      await sleep(idleMs);
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      idleRssBytes = Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) * 1024;
+    }
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return {
+    startToReadyMs: percentiles(startMs),
+    idleRssMiB: Math.round((idleRssBytes / 2 ** 20) * 10) / 10,
+    starts,
+  };
+}
+
+/** Code typed on the serial keypad → unlock frame taken off the wire by the simulated board. */
+export async function codeToUnlock(rig: LockerRig, samples: number, staffPin: string) {
+  const { peer, simulator } = rig;
+  const kiosk = (path: string, body?: unknown) =>
+    fetch(`${rig.kioskUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    }).then((r) => r.json() as Promise<{ view: string; params: Record<string, unknown> }>);
+  const viaKeypad: number[] = [];
+  const viaScreen: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const codes = await peer.reserve(`bench-${i}`);
+    await peer.until(() => peer.deviceVersion >= codes.version);
+    await kiosk('/api/code', { code: staffPin });
+    const opened = await kiosk('/api/staff/load_next');
+    const number = opened.params.compartment as number;
+    if (opened.view !== 'door_open') throw new Error(`staff could not load: ${JSON.stringify(opened)}`);
+    rig.act(number, 'put-item');
+    rig.act(number, 'close');
+    await peer.until(() => peer.eventsOf('loaded').some((e) => e.reservationId === `bench-${i}`));
+    await kiosk('/api/staff/end');
+    const door = simulator.door(Math.floor((number - 1) / 16), ((number - 1) % 16) + 1);
+    await sleep(600); // a person's pace: the load's coil pulse is over
+    const before = door.snapshot().unlockCount;
+    const unlocked = new Promise<void>((resolve) => {
+      const check = () => {
+        if (door.snapshot().unlockCount > before) {
+          door.off('change', check);
+          resolve();
+        }
+      };
+      door.on('change', check);
+    });
+    const began = performance.now();
+    if (i % 2 === 0) await simulator.input('keypad', codes.pin);
+    else void kiosk('/api/code', { code: codes.pin });
+    await unlocked;
+    (i % 2 === 0 ? viaKeypad : viaScreen).push(performance.now() - began);
+    await rig.untilScreen('door_open');
+    rig.act(number, 'take-item');
+    rig.act(number, 'close');
+    await peer.until(() => peer.eventsOf('picked_up').some((e) => e.reservationId === `bench-${i}`));
+    await sleep(600);
+  }
+  return {
+    keypadToUnlockFrameMs: percentiles(viaKeypad),
+    screenToUnlockFrameMs: percentiles(viaScreen),
+    samples,
+  };
+}
