@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadDeviceConfig } from '../config/load-config.ts';
 import { Device } from '../runtime/device.ts';
+import { SystemdNotifier } from '../runtime/systemd-notifier.ts';
 
 const logger = pino({ name: 'locker' }, pino.destination({ fd: 2, sync: true }));
 const timeouts = { stopMs: 10_000 } as const;
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     throw new ConfigError('CONFIG_UNREADABLE', ['--config <file.yaml|file.json> is required']);
   const config = loadDeviceConfig(values.config);
   const device = new Device({ config, logger });
+  const notifier = new SystemdNotifier(() => device.health().ok, logger);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
       logger.error({ afterMs: timeouts.stopMs }, 'locker did not stop in time; exiting');
       process.exit(1);
     }, timeouts.stopMs).unref();
+    notifier.stop();
     await device.stop();
     process.exit(0);
   };
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   const addresses = await device.start();
   logger.info({ lockerId: config.lockerId, ...addresses }, 'locker ready');
+  notifier.start();
   process.stdout.write(`${JSON.stringify({ ready: true, ...addresses })}\n`);
 }
 

@@ -99,3 +99,15 @@ describe('device config', () => {
     expect(readSecret({ file: join(dir, 'key') }, 'secrets.codeKey', 'production')).toBe(strong);
   });
 });
+
+describe('the example config in hardware-docs', () => {
+  it('is valid as written', () => {
+    const example = new URL('../../../hardware-docs/locker-pc/locker.example.yaml', import.meta.url).pathname;
+    const config = loadDeviceConfig(example);
+    expect(config).toMatchObject({
+      lockerId: 'ieper-stadhuis-1',
+      mode: 'production',
+      gpio: { driver: 'onoff' },
+    });
+  });
+});
