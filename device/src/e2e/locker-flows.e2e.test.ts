@@ -18,6 +18,11 @@ async function post(path: string, body?: unknown) {
 
 /** Staff signs in on the keypad and loads the next reservation; returns the compartment that opened. */
 async function load(): Promise<number> {
+  await rig.peer.until(
+    () => rig.peer.deviceVersion >= rig.peer.latestVersion,
+    10_000,
+    'reservations applied',
+  );
   await rig.simulator.input('keypad', staffPin);
   await rig.untilScreen('staff');
   const opened = await post('/api/staff/load_next');
@@ -36,7 +41,7 @@ async function load(): Promise<number> {
 
 beforeAll(async () => {
   rig = new LockerRig({
-    timing: { doorReminderMs: 1500, doorAlarmMs: 3000 },
+    timing: { doorReminderMs: 1500, doorAlarmMs: 3000, telemetryMs: 1000 },
     lockout: { freeAttempts: 3, baseDelayMs: 2000, maxDelayMs: 8000, alarmAfter: 5, forgetAfterMs: 600_000 },
   });
   await rig.start();
@@ -242,6 +247,7 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     await rig.peer.publishRaw('reservations', 'not json at all');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(rig.simulator.simBus.counters.unlockCommands).toBe(unlocks);
+    expect(rig.inProcess!.health().fleetRejectedMessages).toBe(2);
     const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === target);
     expect(rows.map((r) => r.reason)).toEqual([
       'remote: citizen called: card stuck',
@@ -291,10 +297,67 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     );
     await rig.peer.until(() => rig.peer.eventsOf('door_opened').some((e) => e.compartment === 31));
     rig.act(31, 'close');
+    await rig.peer.until(() => rig.peer.eventsOf('door_closed').some((e) => e.compartment === 31));
     const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === 31);
     expect(rows.at(-1)).toMatchObject({ actorKind: 'system', outcome: 'opened_without_command' });
   });
 
+  it('presence is retained online with a boot id; telemetry carries memory, bus counters and outbox depth', async () => {
+    await rig.peer.until(
+      () => rig.peer.presence?.state === 'online' && rig.peer.telemetry !== undefined,
+      5000,
+      'presence and telemetry',
+    );
+    expect(rig.peer.presence).toMatchObject({ state: 'online', software: '0.1.0' });
+    expect(rig.peer.telemetry).toMatchObject({
+      outboxDepth: expect.any(Number),
+      bus: expect.objectContaining({ requests: expect.any(Number) }),
+    });
+    expect(rig.peer.telemetry!.rssBytes).toBeGreaterThan(0);
+  });
+
+  it('a gap in reservation versions is noticed and caught up from the fleet', async () => {
+    rig.peer.dropNext = true;
+    const lost = await rig.peer.reserve('r-lost');
+    const next = await rig.peer.reserve('r-after-gap');
+    await rig.peer.until(() => rig.peer.deviceVersion >= next.version, 10_000, 'catch-up after the gap');
+    expect(next.version).toBe(lost.version + 1);
+    await rig.simulator.input('keypad', staffPin);
+    expect((await rig.untilScreen('staff')).params.toLoad).toBe(2);
+    await post('/api/staff/end');
+  });
+
+  it('the service door (tamper switch) raises an alarm; the buzzer sounds on a refused code', async () => {
+    rig.io.setTamper(true);
+    await rig.peer.until(
+      () => rig.peer.eventsOf('alarm').some((e) => e.data.code === 'service_door_open'),
+      5000,
+      'tamper alarm',
+    );
+    rig.io.setTamper(false);
+    await post('/api/code', { code: 'LKR1.poperinge-2.AAAAAAAAAAAAAAAAAAAAAA' });
+    expect(rig.io.state.buzzing).toBe(true);
+  });
+
+  it('at start, reconciles its records with the boards: a door found open and an unexpected item are reported', async () => {
+    const free = rig.inProcess!['store']!.compartments().filter((c) => c.state === 'free');
+    const [empty, open] = free.slice(-2).map((c) => c.number) as [number, number];
+    await rig.inProcess!.stop();
+    rig.act(open, 'key');
+    rig.act(empty, 'put-item');
+    await rig.startDeviceInProcess();
+    await rig.peer.until(
+      () =>
+        rig.peer.eventsOf('reconciled').some((e) => e.compartment === open && e.data.found === 'door_open') &&
+        rig.peer
+          .eventsOf('reconciled')
+          .some((e) => e.compartment === empty && e.data.found === 'item_present'),
+      10_000,
+      `reconciled events for ${empty} and ${open}`,
+    );
+    rig.act(open, 'close');
+    rig.act(empty, 'take-item');
+  });
   it('lockout: wrong codes slow the locker down, raise an alarm, and the delay survives a restart', async () => {
     for (let i = 0; i < 3; i++) {
       await rig.simulator.input('keypad', `99999${i}`);

@@ -149,6 +149,7 @@ export class Device {
       lockerId: this.deps.config.lockerId,
       boardsOnline,
       fleetConnected: this.sync?.connected ?? null,
+      fleetRejectedMessages: this.sync?.counters.rejectedMessages ?? 0,
       outboxDepth: this.store?.outbox.depth() ?? null,
       openDoors: this.doors?.openCount() ?? 0,
       auditIntact: this.store?.audit.verify().intact ?? null,

@@ -115,6 +115,7 @@ export class LockerCore {
     if (decision.action === 'reject') {
       this.waiting = null;
       if (decision.countsAsFailure) return this.failure(decision.reason);
+      this.deps.cue?.('error');
       return this.show('rejected', { reason: decision.reason, lockerId: decision.lockerId ?? null });
     }
     this.saveLockout(recordSuccess(lockout));

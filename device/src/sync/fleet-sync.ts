@@ -61,7 +61,8 @@ export class FleetSync {
     const { lockerId } = this.options;
     const client = mqtt.connect(this.options.url, {
       clientId: `locker-${lockerId}`,
-      clean: false,
+      // a clean session: what was missed comes by version catch-up; a stale remote-open command is never run late
+      clean: true,
       ...(this.options.username ? { username: this.options.username } : {}),
       ...(this.options.password ? { password: this.options.password } : {}),
       connectTimeout: timeouts.connectMs,
@@ -88,6 +89,10 @@ export class FleetSync {
     client.on('offline', () =>
       this.logger.warn('fleet unreachable; working offline, events wait in the outbox'),
     );
+    client.on('close', () => this.logger.info({ bootId: this.bootId }, 'fleet connection closed'));
+    client.on('disconnect', (packet) =>
+      this.logger.warn({ reasonCode: packet.reasonCode }, 'the broker ended the connection'),
+    );
     this.telemetryTimer = setInterval(() => this.publishTelemetry(), this.options.telemetryMs);
     this.telemetryTimer.unref();
   }
@@ -108,7 +113,7 @@ export class FleetSync {
           },
         )
         .catch(() => undefined);
-    await client.endAsync(true);
+    await withTimeout(client.endAsync(false), timeouts.publishMs).catch(() => client.endAsync(true));
   }
 
   /** Drains the outbox in sequence order; each entry is removed only after its PUBACK. */
@@ -171,7 +176,7 @@ export class FleetSync {
       }),
     );
     this.logger.info(
-      { version: this.core.syncVersion(), outbox: this.outbox.depth() },
+      { bootId: this.bootId, version: this.core.syncVersion(), outbox: this.outbox.depth() },
       'connected to the fleet',
     );
     await this.drain();

@@ -4,12 +4,14 @@ import {
   encodePayload,
   formatQr,
   type LockerEvent,
+  type Presence,
   parseTopic,
   type Reservation,
   type ReservationChange,
   randomPin,
   randomQrToken,
   type StaffCredential,
+  type Telemetry,
   topicFilterAll,
   topicFor,
 } from '@locker/protocol';
@@ -39,6 +41,10 @@ export class FleetPeer {
   deviceVersion = 0;
   readonly results = new Map<string, { ok: boolean; code?: string }>();
   readonly rejected: string[] = [];
+  presence: Presence | undefined;
+  telemetry: Telemetry | undefined;
+  /** Record the next change but do not send it: the device sees a gap in versions. */
+  dropNext = false;
   private readonly waiters: (() => void)[] = [];
 
   constructor(
@@ -68,6 +74,7 @@ export class FleetPeer {
       topicFilterAll('syncState'),
       topicFilterAll('commandResults'),
       topicFilterAll('status'),
+      topicFilterAll('telemetry'),
     ];
   }
 
@@ -87,6 +94,10 @@ export class FleetPeer {
         this.deviceVersion = state.version;
         if (state.reason !== 'applied')
           for (const change of this.changes.filter((c) => c.version > state.version)) void this.send(change);
+      } else if (parsed.name === 'status') {
+        this.presence = decodePayload('status', payload);
+      } else if (parsed.name === 'telemetry') {
+        this.telemetry = decodePayload('telemetry', payload);
       } else if (parsed.name === 'commandResults') {
         const result = decodePayload('commandResults', payload);
         this.results.set(result.requestId, { ok: result.ok, ...(result.code ? { code: result.code } : {}) });
@@ -105,10 +116,16 @@ export class FleetPeer {
     );
   }
 
+  /** The newest version published. */
+  get latestVersion(): number {
+    return this.changes.length;
+  }
+
   async publish(body: ChangeBody): Promise<number> {
     const change = { v: 1, version: this.changes.length + 1, ...body } as ReservationChange;
     this.changes.push(change);
-    await this.send(change);
+    if (this.dropNext) this.dropNext = false;
+    else await this.send(change);
     return change.version;
   }
 

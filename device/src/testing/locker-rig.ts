@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
+import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { Device } from '../runtime/device.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
@@ -45,6 +46,8 @@ export class LockerRig {
   readonly broker = new TestBroker();
   peer!: FleetPeer;
   inProcess: Device | undefined;
+  /** The in-process device's cabinet I/O: open the service door, read the buzzer. */
+  readonly io = new SoftCabinetIo(pino({ level: 'silent' }));
   child: ChildProcess | undefined;
   childLog = '';
   kioskUrl = '';
@@ -114,6 +117,7 @@ export class LockerRig {
       config: loadDeviceConfig(this.configFile),
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: { LOCKER_CODE_KEY: rigCodeKey },
+      io: this.io,
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { LinkError } from './link-error.ts';
 import { errorCode, type PortOpener, reconnectableCodes } from './port-opener.ts';
 
+const timeouts = { portCloseMs: 1000 } as const;
+
 export interface BusLinkOptions {
   openPort: PortOpener;
   replySpec: FrameSpec;
@@ -316,12 +318,23 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
     }
     if (!port || port.destroyed) return;
     port.removeAllListeners('data');
+    // destroy() alone emits 'close' but leaves a serial port's fd (and its lock) open: close first
     await new Promise<void>((resolve) => {
-      port.once('close', () => resolve());
-      port.on('error', () => resolve());
-      port.destroy();
-      setTimeout(resolve, 500).unref();
+      const timer = setTimeout(resolve, timeouts.portCloseMs);
+      timer.unref();
+      port.on('error', () => undefined);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (typeof (port as { close?: unknown }).close === 'function' && (port as { isOpen?: boolean }).isOpen)
+        (port as unknown as { close(cb: () => void): void }).close(done);
+      else {
+        port.once('close', done);
+        port.destroy();
+      }
     });
+    if (!port.destroyed) port.destroy();
   }
 
   private setState(state: LinkState): void {
