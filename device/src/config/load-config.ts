@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { type DeviceConfig, deviceConfigSchema, type SecretRef } from './device-config.ts';
 
 export class ConfigError extends Error {
@@ -18,14 +19,14 @@ export class ConfigError extends Error {
 }
 
 /** Parses JSON or YAML text and validates it; every problem becomes one line naming the field. */
-export function parseDeviceConfig(text: string, source: string): DeviceConfig {
+export function parseConfigText<S extends z.ZodType>(schema: S, text: string, source: string): z.output<S> {
   let raw: unknown;
   try {
     raw = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new ConfigError('CONFIG_SYNTAX', [`${source}: ${(error as Error).message.split('\n')[0]}`]);
   }
-  const parsed = deviceConfigSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success)
     throw new ConfigError(
       'CONFIG_INVALID',
@@ -34,7 +35,12 @@ export function parseDeviceConfig(text: string, source: string): DeviceConfig {
   return parsed.data;
 }
 
-export function loadDeviceConfig(path: string): DeviceConfig {
+export function parseDeviceConfig(text: string, source: string): DeviceConfig {
+  return parseConfigText(deviceConfigSchema, text, source);
+}
+
+/** Reads and validates a config file; an unreadable file is a ConfigError naming it. */
+export function loadConfigFile<S extends z.ZodType>(schema: S, path: string): z.output<S> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -43,7 +49,11 @@ export function loadDeviceConfig(path: string): DeviceConfig {
       `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; pass --config with a readable file`,
     ]);
   }
-  return parseDeviceConfig(text, path);
+  return parseConfigText(schema, text, path);
+}
+
+export function loadDeviceConfig(path: string): DeviceConfig {
+  return loadConfigFile(deviceConfigSchema, path);
 }
 
 const weakSecrets = ['changeme', 'change-me', 'secret', 'password', 'default', 'locker', 'test', 'admin'];
@@ -53,7 +63,7 @@ export const minSecretLength = 32;
 export function readSecret(
   ref: SecretRef,
   field: string,
-  mode: DeviceConfig['mode'],
+  mode: 'development' | 'production',
   env = process.env,
 ): string {
   let value: string | undefined;

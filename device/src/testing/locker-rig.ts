@@ -30,6 +30,8 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
+  /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
+  fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
 
 const device = new URL('../cli/device.ts', import.meta.url).pathname;
@@ -64,15 +66,18 @@ export class LockerRig {
 
   async start(): Promise<void> {
     const sim = await this.simulator.start();
-    await this.broker.start();
-    this.peer = new FleetPeer(this.broker.url, rigLockerId, rigCodeKey);
-    await this.peer.start();
+    const { fleet } = this.options;
+    if (!fleet) {
+      await this.broker.start();
+      this.peer = new FleetPeer(this.broker.url, rigLockerId, rigCodeKey);
+      await this.peer.start();
+    }
     const boards = this.options.boards ?? 2;
     const pattern = ['S', 'S', 'S', 'M', 'M', 'L', 'S', 'M'] as const;
     const sizes = this.options.sizes ?? Array.from({ length: boards * 16 }, (_, i) => pattern[i % 8] ?? 'S');
     const config: DeviceConfigInput = {
-      lockerId: rigLockerId,
-      municipality: 'ieper',
+      lockerId: fleet?.lockerId ?? rigLockerId,
+      municipality: fleet?.municipality ?? 'ieper',
       mode: 'development',
       bus: {
         protocol: 'cu16',
@@ -95,7 +100,9 @@ export class LockerRig {
         keypad: { path: sim.keypadTty!, baudRate: 9600 },
         scanner: { path: sim.scannerTty!, baudRate: 9600 },
       },
-      fleet: { url: this.broker.url },
+      fleet: fleet
+        ? { url: fleet.url, username: fleet.lockerId, password: { env: 'LOCKER_FLEET_PASSWORD' } }
+        : { url: this.broker.url },
       secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
       store: { path: join(this.dir, 'device.db') },
       kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
@@ -116,7 +123,7 @@ export class LockerRig {
     this.inProcess = new Device({
       config: loadDeviceConfig(this.configFile),
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
-      env: { LOCKER_CODE_KEY: rigCodeKey },
+      env: this.env(),
       io: this.io,
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
@@ -125,7 +132,7 @@ export class LockerRig {
   async startDeviceProcess(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', device, '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
+      env: { ...process.env, ...this.env() },
     });
     this.child = child;
     this.childLog = '';
@@ -142,6 +149,14 @@ export class LockerRig {
     this.kioskUrl = (JSON.parse(first) as { kioskUrl: string }).kioskUrl;
   }
 
+  /** The secrets the device reads from its environment. */
+  env(): Record<string, string> {
+    const { fleet } = this.options;
+    return fleet
+      ? { LOCKER_CODE_KEY: fleet.codeKey, LOCKER_FLEET_PASSWORD: fleet.password }
+      : { LOCKER_CODE_KEY: rigCodeKey };
+  }
+
   /** kill -9: no clean-up of any kind. */
   async killDevice(): Promise<void> {
     const child = this.child;
@@ -155,7 +170,7 @@ export class LockerRig {
     await this.inProcess?.stop();
     await this.killDevice();
     await this.peer?.stop();
-    await this.broker.stop();
+    if (!this.options.fleet) await this.broker.stop();
     await this.simulator.stop();
   }
 

@@ -45,11 +45,12 @@ export const reservationSchema = z
     dueAt: isoTime.optional(),
   })
   .strict()
-  .refine((r) => r.pinHash || r.qrHash, {
-    message: 'a reservation needs a PIN or a QR hash',
+  // codes are issued once the item is in the locker: before that a reservation has none
+  .refine((r) => !['loaded', 'notified'].includes(r.state) || r.pinHash || r.qrHash, {
+    message: 'a loaded reservation needs a PIN or a QR hash',
     path: ['pinHash'],
   })
-  .refine((r) => !r.twoFactor || (r.pinHash && r.qrHash), {
+  .refine((r) => !r.twoFactor || (!r.pinHash && !r.qrHash) || (r.pinHash && r.qrHash), {
     message: 'two-factor reservations need both a PIN and a QR hash',
     path: ['twoFactor'],
   });

@@ -71,6 +71,19 @@ describe('MQTT topic map', () => {
     expect(() =>
       encodePayload('reservations', { v: 1, version: 1, kind: 'upsert', reservation: oneFactor }),
     ).toThrow(/twoFactor/);
+    // before loading no codes exist yet; once loaded a reservation must carry them
+    const waiting = { ...reservation, pinHash: undefined, qrHash: undefined };
+    expect(() =>
+      encodePayload('reservations', { v: 1, version: 1, kind: 'upsert', reservation: waiting }),
+    ).not.toThrow();
+    expect(() =>
+      encodePayload('reservations', {
+        v: 1,
+        version: 1,
+        kind: 'upsert',
+        reservation: { ...waiting, state: 'loaded' },
+      }),
+    ).toThrow(/loaded reservation needs/);
     expect(() =>
       decodePayload(
         'commands',

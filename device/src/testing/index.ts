@@ -1,0 +1,1 @@
+export { LockerRig, type RigOptions } from './locker-rig.ts';

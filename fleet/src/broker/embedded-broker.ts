@@ -1,0 +1,145 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { AedesOptions, Client } from 'aedes';
+import type { Logger } from 'pino';
+import { type MqttIdentity, mayPublish, maySubscribe } from './topic-acl.ts';
+
+/** The part of an aedes broker used here. */
+interface Aedes {
+  handle(stream: Socket): unknown;
+  close(callback: () => void): void;
+  on(event: 'clientDisconnect' | 'client', listener: (client: Client) => void): void;
+}
+
+// aedes is CommonJS whose named exports Node's ESM loader cannot see
+const createAedes = createRequire(import.meta.url)('aedes') as (options?: AedesOptions) => Aedes;
+
+/** Decides who a connection is: a locker by its id and secret, or the fleet's service identity. */
+export type Authenticator = (
+  username: string,
+  password: string,
+  clientId: string,
+) => MqttIdentity | undefined;
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  tls?: { port: number; certFile: string; keyFile: string };
+  authenticate: Authenticator;
+  logger: Logger;
+}
+
+export interface BrokerCounters {
+  connections: number;
+  refusedLogins: number;
+  refusedPublishes: number;
+  refusedSubscribes: number;
+}
+
+/**
+ * aedes on TCP (and TLS when a certificate is configured) with per-connection identities: every
+ * login, publish and subscribe is checked against the topic ACL; what is refused is logged and counted.
+ */
+export class EmbeddedBroker {
+  private aedes: Aedes | undefined;
+  private servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly identities = new WeakMap<Client, MqttIdentity>();
+  readonly counters: BrokerCounters = {
+    connections: 0,
+    refusedLogins: 0,
+    refusedPublishes: 0,
+    refusedSubscribes: 0,
+  };
+  port = 0;
+  tlsPort: number | undefined;
+
+  constructor(private readonly options: EmbeddedBrokerOptions) {}
+
+  get url(): string {
+    return `mqtt://${this.options.host}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.options;
+    const aedes = createAedes({
+      authenticate: (client, username, password, done) => {
+        const identity = this.options.authenticate(
+          username ?? '',
+          password?.toString('utf8') ?? '',
+          client.id,
+        );
+        if (!identity) {
+          this.counters.refusedLogins++;
+          logger.warn(
+            { clientId: client.id, username },
+            'MQTT login refused: unknown user, wrong secret or client id',
+          );
+          const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 as const });
+          return done(error, false);
+        }
+        this.identities.set(client, identity);
+        this.counters.connections++;
+        done(null, true);
+      },
+      authorizePublish: (client, packet, callback) => {
+        const identity = client ? this.identities.get(client) : undefined;
+        if (identity && mayPublish(identity, packet.topic)) return callback(null);
+        this.counters.refusedPublishes++;
+        logger.warn({ clientId: client?.id, topic: packet.topic }, 'MQTT publish refused by the topic ACL');
+        callback(new Error(`publishing to ${packet.topic} is not allowed for this client`));
+      },
+      authorizeSubscribe: (client, subscription, callback) => {
+        const identity = this.identities.get(client);
+        if (identity && maySubscribe(identity, subscription.topic)) return callback(null, subscription);
+        this.counters.refusedSubscribes++;
+        logger.warn(
+          { clientId: client.id, topic: subscription.topic },
+          'MQTT subscription refused by the topic ACL',
+        );
+        callback(null, null);
+      },
+    });
+    this.aedes = aedes;
+    const accept = (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+      aedes.handle(socket);
+    };
+    const tcp = createServer(accept);
+    tcp.listen(this.options.port, this.options.host);
+    await once(tcp, 'listening');
+    this.servers.push(tcp);
+    this.port = portOf(tcp);
+    const { tls } = this.options;
+    if (tls) {
+      const secure = createTlsServer(
+        { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
+        accept,
+      );
+      secure.listen(tls.port, this.options.host);
+      await once(secure, 'listening');
+      this.servers.push(secure);
+      this.tlsPort = portOf(secure);
+    }
+    logger.info({ port: this.port, tlsPort: this.tlsPort }, 'embedded MQTT broker listening');
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    this.servers = [];
+    const aedes = this.aedes;
+    this.aedes = undefined;
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  }
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}

@@ -1,0 +1,114 @@
+import { readSecret } from '@locker/device';
+import type { Logger } from 'pino';
+import { EmbeddedBroker } from './broker/embedded-broker.ts';
+import type { FleetConfig } from './config/fleet-config.ts';
+import { defaultItemTypes } from './domain/item-types.ts';
+import { SecretBox } from './security/secret-box.ts';
+import type { LiveUpdate } from './services/change-publisher.ts';
+import { LockerRegistry } from './services/locker-registry.ts';
+import { ReservationService } from './services/reservation-service.ts';
+import { StaffService } from './services/staff-service.ts';
+import { FleetStore } from './store/fleet-store.ts';
+import { FleetLink } from './sync/fleet-link.ts';
+
+export interface FleetDeps {
+  config: FleetConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+/** The fleet service: store, broker (embedded or external), MQTT link, reservations, staff, scheduler. */
+export class Fleet {
+  store!: FleetStore;
+  broker: EmbeddedBroker | undefined;
+  link!: FleetLink;
+  registry!: LockerRegistry;
+  reservations!: ReservationService;
+  staff!: StaffService;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly liveListeners = new Set<(update: LiveUpdate) => void>();
+
+  constructor(private readonly deps: FleetDeps) {}
+
+  /** The URL lockers and the fleet's own client use to reach the broker. */
+  get brokerUrl(): string {
+    const { mqtt } = this.deps.config;
+    return mqtt.broker === 'external' ? mqtt.url : (this.broker?.url ?? '');
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.deps;
+    const env = this.deps.env ?? process.env;
+    const masterKey = readSecret(config.secrets.masterKey, 'secrets.masterKey', config.mode, env);
+    const servicePassword = readSecret(
+      config.secrets.servicePassword,
+      'secrets.servicePassword',
+      config.mode,
+      env,
+    );
+    const box = new SecretBox(masterKey);
+    const store = FleetStore.open(config.store.path);
+    this.store = store;
+    store.transaction(() => {
+      if (store.directory.itemTypes().length === 0)
+        for (const t of defaultItemTypes) store.directory.upsertItemType(t);
+    });
+    this.registry = new LockerRegistry(store, box, servicePassword);
+    if (config.mqtt.broker === 'embedded') {
+      this.broker = new EmbeddedBroker({
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+        authenticate: (username, password, clientId) =>
+          this.registry.authenticate(username, password, clientId),
+        logger: logger.child({ module: 'broker' }),
+      });
+      await this.broker.start();
+    }
+    this.link = new FleetLink(
+      { url: this.brokerUrl, password: servicePassword },
+      store,
+      logger.child({ module: 'link' }),
+      (u) => this.publishLive(u),
+    );
+    this.reservations = new ReservationService({
+      store,
+      registry: this.registry,
+      box,
+      publisher: this.link,
+      logger: logger.child({ module: 'reservations' }),
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+    });
+    this.reservations.on('live', (u) => this.publishLive(u));
+    this.link.reservations = this.reservations;
+    this.staff = new StaffService(store, this.registry, this.link);
+    await this.link.start();
+    this.timer = setInterval(() => {
+      try {
+        this.reservations.tick();
+      } catch (error) {
+        logger.error({ err: error }, 'scheduled expiry/overdue pass failed; retrying at the next tick');
+      }
+    }, config.schedule.tickMs);
+    this.timer.unref();
+    logger.info({ broker: this.brokerUrl }, 'fleet service started');
+  }
+
+  /** Live updates for dashboards; returns the unsubscribe function. */
+  onLive(listener: (update: LiveUpdate) => void): () => void {
+    this.liveListeners.add(listener);
+    return () => this.liveListeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.link?.stop();
+    await this.broker?.stop();
+    this.store?.close();
+  }
+
+  private publishLive(update: LiveUpdate): void {
+    for (const listener of this.liveListeners) listener(update);
+  }
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { isStaffPin } from '@locker/protocol';
+import { hashPassword } from '../security/password-hash.ts';
+import type { FleetStore } from '../store/fleet-store.ts';
+import type { Role, UserRecord } from '../store/user-repo.ts';
+import type { ChangePublisher } from './change-publisher.ts';
+import { FleetError, notFound } from './fleet-errors.ts';
+import type { LockerRegistry } from './locker-registry.ts';
+
+/** Staff users and the PINs they type at the lockers of their municipalities. */
+export class StaffService {
+  constructor(
+    private readonly store: FleetStore,
+    private readonly registry: LockerRegistry,
+    private readonly publisher: ChangePublisher,
+  ) {}
+
+  async create(
+    input: { username: string; display: string; password: string; role: Role; municipalities: string[] },
+    actor: string,
+  ): Promise<UserRecord> {
+    if (input.password.length < 12)
+      throw new FleetError('PASSWORD_TOO_SHORT', 'a staff password has at least 12 characters');
+    if (this.store.users.byUsername(input.username))
+      throw new FleetError('USERNAME_TAKEN', `user name ${input.username} is taken`, 409);
+    for (const m of input.municipalities)
+      if (m !== '*' && !this.store.directory.municipality(m)) throw notFound(`municipality ${m}`);
+    const passwordHash = await hashPassword(input.password);
+    const user = {
+      id: randomUUID(),
+      username: input.username,
+      display: input.display,
+      passwordHash,
+      role: input.role,
+      municipalities: input.municipalities,
+      createdAt: new Date().toISOString(),
+    };
+    this.store.transaction(() => {
+      this.store.users.insert(user);
+      this.store.audit.append({
+        actor,
+        action: 'user.create',
+        municipalityId: input.municipalities[0] ?? null,
+        target: user.id,
+        data: { username: user.username, role: user.role, municipalities: user.municipalities },
+      });
+    });
+    return { ...user, disabled: false };
+  }
+
+  /** Sets the PIN a staff member types at every locker of their municipalities, hashed per locker. */
+  setLockerPin(userId: string, pin: string, actor: string): number {
+    if (!isStaffPin(pin)) throw new FleetError('STAFF_PIN_INVALID', 'a staff PIN is 6 to 12 digits');
+    const user = this.store.users.get(userId);
+    if (!user) throw notFound(`user ${userId}`);
+    const lockers = this.store.lockers.list(user.municipalities.includes('*') ? 'all' : user.municipalities);
+    const at = new Date().toISOString();
+    const changes = this.store.transaction(() => {
+      for (const locker of lockers)
+        this.store.users.setStaffPin(userId, locker.id, this.registry.hashCode(locker.id, 'staff', pin));
+      this.store.audit.append({
+        actor,
+        action: 'user.set_locker_pin',
+        municipalityId: user.municipalities[0] ?? null,
+        target: userId,
+        data: { lockers: lockers.length },
+      });
+      return lockers.map((locker) => ({ lockerId: locker.id, change: this.staffChange(locker.id, at) }));
+    });
+    for (const { lockerId, change } of changes) this.publisher.sendChange(lockerId, change);
+    return lockers.length;
+  }
+
+  private staffChange(lockerId: string, at: string) {
+    const staff = this.store.users.staffPins(lockerId).map((s) => ({
+      id: s.userId,
+      display: s.display.slice(0, 40),
+      role: s.role === 'desk' ? ('desk' as const) : ('it' as const),
+      pinHash: s.pinHash,
+    }));
+    return this.store.lockers.appendChange(lockerId, { kind: 'staff', staff }, at);
+  }
+}

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { AuditRepo } from './audit-repo.ts';
+import { DirectoryRepo } from './directory-repo.ts';
+import { EventRepo } from './event-repo.ts';
+import { LockerRepo } from './locker-repo.ts';
+import { migrate } from './migrations.ts';
+import { NotificationRepo } from './notification-repo.ts';
+import { ReservationRepo } from './reservation-repo.ts';
+import { UserRepo } from './user-repo.ts';
+
+/** The fleet's SQLite database (WAL): one repository per concern over one connection. */
+export class FleetStore {
+  readonly directory: DirectoryRepo;
+  readonly lockers: LockerRepo;
+  readonly reservations: ReservationRepo;
+  readonly events: EventRepo;
+  readonly users: UserRepo;
+  readonly audit: AuditRepo;
+  readonly notifications: NotificationRepo;
+
+  private constructor(readonly db: Database.Database) {
+    this.directory = new DirectoryRepo(db);
+    this.lockers = new LockerRepo(db);
+    this.reservations = new ReservationRepo(db);
+    this.events = new EventRepo(db);
+    this.users = new UserRepo(db);
+    this.audit = new AuditRepo(db);
+    this.notifications = new NotificationRepo(db);
+  }
+
+  static open(path: string): FleetStore {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return new FleetStore(db);
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

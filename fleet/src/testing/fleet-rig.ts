@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type FleetConfigInput, fleetConfigSchema } from '../config/fleet-config.ts';
+import { Fleet } from '../fleet.ts';
+
+export const rigMasterKey = 'm'.repeat(48);
+export const rigServicePassword = 's'.repeat(48);
+
+/** A whole fleet service for tests: temp SQLite file, embedded broker on a free loopback port. */
+export function createTestFleet(overrides: Partial<FleetConfigInput> = {}): Fleet {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-rig-'));
+  const config = fleetConfigSchema.parse({
+    http: { port: 0 },
+    mqtt: { broker: 'embedded', port: 0 },
+    store: { path: join(dir, 'fleet.db') },
+    secrets: { masterKey: { env: 'FLEET_MASTER_KEY' }, servicePassword: { env: 'FLEET_SERVICE_PASSWORD' } },
+    schedule: { tickMs: 200 },
+    ...overrides,
+  } satisfies FleetConfigInput);
+  return new Fleet({
+    config,
+    logger: pino({ level: process.env.FLEET_TEST_LOG ?? 'silent' }),
+    env: { FLEET_MASTER_KEY: rigMasterKey, FLEET_SERVICE_PASSWORD: rigServicePassword },
+  });
+}
+
+/** Polls `check` until it holds; throws naming what was awaited. */
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
