@@ -3,12 +3,18 @@ import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { FleetConfig } from './config/fleet-config.ts';
 import { defaultItemTypes } from './domain/item-types.ts';
+import type { NotificationChannel } from './notify/channels.ts';
+import { EboxDropChannel } from './notify/ebox-channel.ts';
+import { EmailChannel } from './notify/email-channel.ts';
+import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
+import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
 import { FleetStore } from './store/fleet-store.ts';
+import type { Channel } from './store/reservation-repo.ts';
 import { FleetLink } from './sync/fleet-link.ts';
 
 export interface FleetDeps {
@@ -26,6 +32,8 @@ export class Fleet {
   registry!: LockerRegistry;
   reservations!: ReservationService;
   staff!: StaffService;
+  notifications!: NotificationDispatcher;
+  private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly liveListeners = new Set<(update: LiveUpdate) => void>();
 
@@ -83,7 +91,22 @@ export class Fleet {
     this.reservations.on('live', (u) => this.publishLive(u));
     this.link.reservations = this.reservations;
     this.staff = new StaffService(store, this.registry, this.link);
+    this.notifications = new NotificationDispatcher({
+      store,
+      box,
+      reservations: this.reservations,
+      channels: this.channels(env),
+      logger: logger.child({ module: 'notify' }),
+      pollMs: config.notify.pollMs,
+      retry: config.notify.retry,
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+    });
+    // codes are queued when the locker reports the item loaded: send them right away
+    this.reservations.on('live', (u) => {
+      if (u.kind === 'reservation' && u.state === 'loaded') void this.notifications.runOnce();
+    });
     await this.link.start();
+    this.notifications.start();
     this.timer = setInterval(() => {
       try {
         this.reservations.tick();
@@ -103,9 +126,33 @@ export class Fleet {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.notifications?.stop();
+    this.email?.close();
     await this.link?.stop();
     await this.broker?.stop();
     this.store?.close();
+  }
+
+  private channels(env: NodeJS.ProcessEnv): Partial<Record<Channel, NotificationChannel>> {
+    const { notify, mode } = this.deps.config;
+    const channels: Partial<Record<Channel, NotificationChannel>> = {};
+    if (notify.email) {
+      const { password, ...smtp } = notify.email;
+      this.email = new EmailChannel({
+        ...smtp,
+        ...(password ? { password: readSecret(password, 'notify.email.password', mode, env) } : {}),
+      });
+      channels.email = this.email;
+    }
+    if (notify.sms) {
+      const { token, ...sms } = notify.sms;
+      channels.sms = new SmsChannel({
+        ...sms,
+        ...(token ? { token: readSecret(token, 'notify.sms.token', mode, env) } : {}),
+      });
+    }
+    if (notify.ebox) channels.ebox = new EboxDropChannel(notify.ebox.dropDir);
+    return channels;
   }
 
   private publishLive(update: LiveUpdate): void {

@@ -38,6 +38,40 @@ export const fleetConfigSchema = z
         servicePassword: secretRefSchema,
       })
       .strict(),
+    notify: z
+      .object({
+        pollMs: z.number().int().min(50).default(5000),
+        retry: z
+          .object({
+            firstDelayMs: z.number().int().min(10).default(30_000),
+            maxDelayMs: z.number().int().min(10).default(3_600_000),
+            maxAttempts: z.number().int().min(1).max(50).default(8),
+          })
+          .strict()
+          .prefault({}),
+        email: z
+          .object({
+            host: z.string().min(1),
+            port: z.number().int().min(1).max(65_535),
+            secure: z.boolean().default(false),
+            from: z.string().min(3),
+            user: z.string().optional(),
+            password: secretRefSchema.optional(),
+            allowSelfSigned: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
+        sms: z
+          .object({ url: z.url(), token: secretRefSchema.optional(), sender: z.string().min(1).max(11) })
+          .strict()
+          .optional(),
+        ebox: z
+          .object({ dropDir: z.string().min(1) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
     schedule: z
       .object({ tickMs: z.number().int().min(100).default(60_000) })
       .strict()

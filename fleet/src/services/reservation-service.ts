@@ -386,12 +386,13 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     codes: IssuedCodes | undefined,
     at: string,
   ): void {
+    // eBox: the municipality's connector maps the reference to the citizen (no national number is kept here)
     const recipient =
       record.channel === 'sms'
         ? record.citizenPhone
         : record.channel === 'email'
           ? record.citizenEmail
-          : record.id;
+          : record.ref;
     if (!recipient) return;
     this.deps.store.notifications.supersede(record.id, kind);
     this.deps.store.notifications.enqueue({
