@@ -1,0 +1,294 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Fleet } from '../fleet.ts';
+import { createTestFleet } from '../testing/fleet-rig.ts';
+import { buildApp } from './app.ts';
+import { routeCatalog } from './route.ts';
+
+let fleet: Fleet;
+let app: FastifyInstance;
+const password = 'a long enough password';
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function login(username: string): Promise<Session> {
+  const response = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } });
+  expect(response.statusCode, response.body).toBe(200);
+  return { cookie: String(response.headers['set-cookie']).split(';')[0]!, csrf: response.json().csrfToken };
+}
+
+function as(session: Session, method: 'GET' | 'POST', url: string, payload?: unknown) {
+  return app.inject({
+    method,
+    url,
+    headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+const newReservation = (lockerId: string) => ({
+  lockerId,
+  itemType: 'hall_key',
+  citizen: { name: 'Jan Peeters', email: 'jan@example.be', language: 'nl', channel: 'email' },
+});
+
+let adminS: Session;
+let ieperDesk: Session;
+let popDesk: Session;
+let ieperReservation: { id: string };
+
+beforeAll(async () => {
+  fleet = createTestFleet();
+  await fleet.start();
+  app = buildApp({
+    fleet,
+    logger: pino({ level: 'silent' }),
+    secureCookies: false,
+    loginLimits: { perUser: 5, perAddress: 50, windowMs: 60_000 },
+  });
+  await app.ready();
+  for (const [id, name] of [
+    ['ieper', 'Ieper'],
+    ['poperinge', 'Poperinge'],
+  ] as const)
+    fleet.store.directory.upsertMunicipality(id, name);
+  fleet.registry.provision(
+    { id: 'ieper-1', municipalityId: 'ieper', siteId: null, name: 'Stadhuis' },
+    'test',
+  );
+  fleet.registry.provision(
+    { id: 'poperinge-1', municipalityId: 'poperinge', siteId: null, name: 'Bib' },
+    'test',
+  );
+  await fleet.staff.create(
+    { username: 'admin', display: 'Admin', password, role: 'admin', municipalities: ['*'] },
+    'test',
+  );
+  await fleet.staff.create(
+    { username: 'desk-ieper', display: 'Desk Ieper', password, role: 'desk', municipalities: ['ieper'] },
+    'test',
+  );
+  await fleet.staff.create(
+    { username: 'desk-pop', display: 'Desk Pop', password, role: 'desk', municipalities: ['poperinge'] },
+    'test',
+  );
+  adminS = await login('admin');
+  ieperDesk = await login('desk-ieper');
+  popDesk = await login('desk-pop');
+  ieperReservation = (await as(ieperDesk, 'POST', '/api/reservations', newReservation('ieper-1'))).json();
+}, 30_000);
+
+afterAll(async () => {
+  await app?.close();
+  await fleet?.stop();
+});
+
+describe('fleet HTTP API (fastify inject, real store and broker)', () => {
+  it('a desk clerk creates a reservation at a locker of their municipality; the answer carries no code hashes', async () => {
+    const response = await as(ieperDesk, 'POST', '/api/reservations', newReservation('ieper-1'));
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      state: 'ready_to_load',
+      lockerId: 'ieper-1',
+      municipalityId: 'ieper',
+    });
+    expect(response.body).not.toMatch(/Hash/);
+    const audit = fleet.store.audit.list({ municipalities: ['ieper'], limit: 5 });
+    expect(audit.some((a) => a.action === 'reservation.create' && a.target === response.json().id)).toBe(
+      true,
+    );
+  });
+
+  it('bad bodies get 400 with a stable code naming the field, and change nothing', async () => {
+    const before = fleet.store.reservations.count();
+    const response = await as(ieperDesk, 'POST', '/api/reservations', {
+      ...newReservation('ieper-1'),
+      citizen: { name: 'X', phone: '0470' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('VALIDATION_FAILED');
+    expect(response.json().error.message).toMatch(/body\.citizen\.name/);
+    expect(response.json().error.message).toMatch(/body\.citizen\.phone: international format/);
+    const twoFactor = await as(ieperDesk, 'POST', '/api/reservations', {
+      ...newReservation('ieper-1'),
+      itemType: 'passport',
+    });
+    expect(twoFactor.json().error.code).toBe('SECOND_CHANNEL_MISSING');
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/reservations',
+      headers: {
+        cookie: ieperDesk.cookie,
+        'x-csrf-token': ieperDesk.csrf,
+        'content-type': 'application/json',
+      },
+      payload: '{oops',
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect(fleet.store.reservations.count()).toBe(before);
+  });
+
+  it('a changing request without the session’s CSRF token is refused', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/reservations',
+      headers: { cookie: ieperDesk.cookie },
+      payload: newReservation('ieper-1'),
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error.code).toBe('CSRF_FAILED');
+  });
+
+  it('a desk clerk of Poperinge never sees Ieper’s reservations, lockers or anything else, through any route', async () => {
+    const list = (await as(popDesk, 'GET', '/api/reservations')).json() as { municipalityId: string }[];
+    expect(list.every((r) => r.municipalityId === 'poperinge')).toBe(true);
+    expect(((await as(popDesk, 'GET', '/api/lockers')).json() as { id: string }[]).map((l) => l.id)).toEqual([
+      'poperinge-1',
+    ]);
+    expect((await as(popDesk, 'POST', '/api/reservations', newReservation('ieper-1'))).statusCode).toBe(404);
+    const ids: Record<string, string> = { id: ieperReservation.id, requestId: 'x' };
+    const probed: string[] = [];
+    for (const spec of routeCatalog) {
+      if (spec.roles === 'public') continue;
+      const withIeper = spec.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+        if (spec.url.startsWith('/api/lockers')) return 'ieper-1';
+        if (spec.url.startsWith('/api/municipalities')) return 'ieper';
+        if (spec.url.startsWith('/api/users')) return fleet.store.users.byUsername('desk-ieper')!.id;
+        return ids[name] ?? 'x';
+      });
+      const body =
+        spec.method === 'GET' ? undefined : { reason: 'probe', pin: '123456', type: 'open', compartment: 1 };
+      const response = await as(popDesk, spec.method as 'GET' | 'POST', withIeper, body);
+      probed.push(`${spec.method} ${withIeper} → ${response.statusCode}`);
+      if (response.statusCode === 200) {
+        expect(response.body, `${spec.method} ${withIeper}`).not.toContain(ieperReservation.id);
+        expect(response.body, `${spec.method} ${withIeper}`).not.toContain('ieper-1');
+        expect(response.body, `${spec.method} ${withIeper}`).not.toContain('"ieper"');
+      } else expect([400, 403, 404], `${spec.method} ${withIeper}`).toContain(response.statusCode);
+    }
+    expect(probed.length).toBeGreaterThan(12);
+    expect(fleet.reservations.get(ieperReservation.id).state).toBe('ready_to_load');
+  });
+
+  it('roles: a desk clerk cannot open doors, read the audit log or create users', async () => {
+    expect(
+      (
+        await as(ieperDesk, 'POST', '/api/lockers/ieper-1/commands', {
+          type: 'open',
+          compartment: 1,
+          reason: 'test',
+        })
+      ).json().error.code,
+    ).toBe('ROLE_FORBIDDEN');
+    expect((await as(ieperDesk, 'GET', '/api/audit')).statusCode).toBe(403);
+    expect(
+      (
+        await as(ieperDesk, 'POST', '/api/users', {
+          username: 'x',
+          display: 'x',
+          password,
+          role: 'admin',
+          municipalities: ['*'],
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/api/reservations' })).json().error.code).toBe(
+      'AUTH_REQUIRED',
+    );
+  });
+
+  it('bad passwords are rate limited per user name: past five failures even the right password waits', async () => {
+    await fleet.staff.create(
+      { username: 'victim', display: 'V', password, role: 'desk', municipalities: ['ieper'] },
+      'test',
+    );
+    for (let i = 0; i < 5; i++) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/login',
+        payload: { username: 'victim', password: `wrong-${i}` },
+      });
+      expect(r.json().error.code).toBe('LOGIN_FAILED');
+    }
+    const blocked = await app.inject({
+      method: 'POST',
+      url: '/api/login',
+      payload: { username: 'victim', password },
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(
+      fleet.store.audit.list({ municipalities: 'all', limit: 20 }).filter((a) => a.action === 'login.failed')
+        .length,
+    ).toBeGreaterThanOrEqual(5);
+  });
+
+  it('an admin hands out an API token scoped to a municipality; integrations use it as a bearer token', async () => {
+    const created = await as(adminS, 'POST', '/api/tokens', {
+      name: 'ieper-crm',
+      role: 'desk',
+      municipalities: ['ieper'],
+    });
+    const { token } = created.json() as { token: string };
+    expect(token).toMatch(/^lkt_/);
+    const bearer = { authorization: `Bearer ${token}` };
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/reservations',
+      headers: bearer,
+      payload: newReservation('ieper-1'),
+    });
+    expect(made.statusCode).toBe(200);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/reservations',
+          headers: bearer,
+          payload: newReservation('poperinge-1'),
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/api/reservations',
+          headers: { authorization: 'Bearer lkt_forged' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const desk = await as(ieperDesk, 'POST', '/api/tokens', {
+      name: 'sneaky',
+      role: 'admin',
+      municipalities: ['*'],
+    });
+    expect(desk.statusCode).toBe(403);
+  });
+
+  it('serves /healthz, Prometheus /metrics and the OpenAPI description at /docs', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
+      ok: true,
+      broker: 'connected',
+    });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^fleet_lockers 2$/m);
+    expect(metrics).toMatch(/^# TYPE fleet_events_applied_total counter$/m);
+    const doc = (await app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(
+      doc.paths['/api/reservations'].post.requestBody.content['application/json'].schema.properties.citizen,
+    ).toBeDefined();
+    expect((await app.inject({ method: 'GET', url: '/docs' })).body).toContain('/api/lockers/{id}/commands');
+  });
+
+  it('logout ends the session', async () => {
+    const s = await login('desk-pop');
+    expect((await as(s, 'POST', '/api/logout')).statusCode).toBe(200);
+    expect((await as(s, 'GET', '/api/me')).statusCode).toBe(401);
+  });
+});

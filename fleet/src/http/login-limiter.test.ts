@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { LoginLimiter } from './login-limiter.ts';
+
+describe('login limiter', () => {
+  it('blocks a user name after its limit for the rest of the window; an address has its own, higher limit', () => {
+    let now = 0;
+    const limiter = new LoginLimiter(60_000, () => now);
+    const keys = (user: string) => [
+      { key: `user:${user}`, max: 3 },
+      { key: 'ip:1', max: 5 },
+    ];
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.retryAfter(keys('a'))).toBe(0);
+      limiter.fail(keys('a'));
+      now += 1000;
+    }
+    expect(limiter.retryAfter(keys('a'))).toBe(57);
+    expect(limiter.retryAfter(keys('b'))).toBe(0);
+    limiter.fail(keys('b'));
+    limiter.fail(keys('b'));
+    expect(limiter.retryAfter(keys('c'))).toBe(57);
+    now = 60_001;
+    expect(limiter.retryAfter(keys('a'))).toBe(0);
+  });
+
+  it('a good login clears its user name but not the address', () => {
+    const limiter = new LoginLimiter(60_000, () => 0);
+    const keys = [
+      { key: 'user:c', max: 1 },
+      { key: 'ip:2', max: 1 },
+    ];
+    limiter.fail(keys);
+    limiter.succeed(keys);
+    expect(limiter.retryAfter([keys[0]!])).toBe(0);
+    expect(limiter.retryAfter([keys[1]!])).toBe(60);
+  });
+});

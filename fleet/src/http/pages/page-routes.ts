@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { esc } from './html.ts';
+
+const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+const assets: Record<string, { type: string; body: string }> = {
+  'common.js': { type: 'text/javascript', body: asset('common.js') },
+  'login.js': { type: 'text/javascript', body: asset('login.js') },
+  'desk.js': { type: 'text/javascript', body: asset('desk.js') },
+  'dashboard.js': { type: 'text/javascript', body: asset('dashboard.js') },
+  'pages.css': { type: 'text/css', body: asset('pages.css') },
+};
+
+const csp =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+function page(title: string, script: string, main: string): string {
+  return `<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)} — dienstverleningsautomaten</title><link rel="stylesheet" href="/assets/pages.css">
+<script type="module" src="/assets/${script}"></script></head>
+<body><header><nav aria-label="Hoofdmenu"><a href="/desk">Balie</a> <a href="/dashboard">Dashboard</a> <a href="/docs">API</a>
+<button type="button" id="logout" hidden>Afmelden</button></nav></header>
+<main id="main"><h1>${esc(title)}</h1>${main}</main></body></html>`;
+}
+
+const pages: Record<string, string> = {
+  '/login': page(
+    'Aanmelden',
+    'login.js',
+    `<form id="login"><p><label for="username">Gebruikersnaam</label><input id="username" name="username" autocomplete="username" required></p>
+<p><label for="password">Wachtwoord</label><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit">Aanmelden</button></p><p id="status" role="status" aria-live="polite"></p></form>`,
+  ),
+  '/desk': page(
+    'Balie',
+    'desk.js',
+    `<section aria-labelledby="new-title"><h2 id="new-title">Nieuwe reservatie</h2>
+<form id="create"><p><label for="name">Naam burger</label><input id="name" name="name" required autocomplete="off"></p>
+<p><label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="off"></p>
+<p><label for="phone">GSM (+32…)</label><input id="phone" name="phone" autocomplete="off" pattern="\\+[0-9]{8,15}"></p>
+<p><label for="language">Taal</label><select id="language" name="language"><option value="nl">Nederlands</option><option value="fr">Français</option><option value="en">English</option><option value="de">Deutsch</option></select></p>
+<p><label for="channel">Bericht via</label><select id="channel" name="channel"><option value="email">e-mail</option><option value="sms">sms</option><option value="ebox">eBox</option></select></p>
+<p><label for="itemType">Wat</label><select id="itemType" name="itemType" required></select></p>
+<p><label for="locker">Automaat</label><select id="locker" name="lockerId" required></select></p>
+<p><button type="submit">Reservatie maken</button></p></form>
+<p id="status" role="status" aria-live="polite"></p></section>
+<section aria-labelledby="today-title"><h2 id="today-title">Werk per automaat</h2><div id="today"></div></section>`,
+  ),
+  '/dashboard': page(
+    'Dashboard',
+    'dashboard.js',
+    `<p id="status" role="status" aria-live="polite"></p><div id="lockers"></div>`,
+  ),
+};
+
+/** The desk and IT pages (HTML shells; the data comes from the API) and their assets, under a strict CSP. */
+export function pageRoutes(app: FastifyInstance): void {
+  app.get('/', async (_request, reply) => reply.redirect('/desk'));
+  for (const [url, html] of Object.entries(pages))
+    app.get(url, async (_request, reply) => {
+      reply.type('text/html; charset=utf-8').header('content-security-policy', csp);
+      return html;
+    });
+  app.get('/assets/:name', async (request, reply) => {
+    const file = assets[(request.params as { name: string }).name];
+    if (!file) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } });
+    reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'no-cache');
+    return file.body;
+  });
+}

@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import type { Fleet } from '../../fleet.ts';
+import type { LiveUpdate } from '../../services/change-publisher.ts';
+import { esc } from '../pages/html.ts';
+import { maySee, requireRole } from '../principal.ts';
+import { openApiDocument } from '../route.ts';
+
+const heartbeatMs = 15_000;
+
+/** Prometheus text format, one gauge or counter per line. */
+function metricsText(fleet: Fleet): string {
+  const lockers = fleet.store.lockers.list('all');
+  const lines: [string, 'gauge' | 'counter', string, number][] = [
+    ['fleet_lockers', 'gauge', 'Provisioned lockers', lockers.length],
+    [
+      'fleet_lockers_online',
+      'gauge',
+      'Lockers whose presence is online',
+      lockers.filter((l) => l.online).length,
+    ],
+    ['fleet_reservations', 'gauge', 'Reservations in the store', fleet.store.reservations.count()],
+    ['fleet_events_applied_total', 'counter', 'Locker events applied', fleet.link.counters.eventsApplied],
+    [
+      'fleet_events_duplicate_total',
+      'counter',
+      'Locker events redelivered and ignored',
+      fleet.link.counters.eventsDuplicate,
+    ],
+    [
+      'fleet_mqtt_rejected_messages_total',
+      'counter',
+      'Invalid MQTT messages from lockers',
+      fleet.link.counters.rejectedMessages,
+    ],
+    ['fleet_changes_sent_total', 'counter', 'Reservation changes published', fleet.link.counters.changesSent],
+    [
+      'fleet_notifications_sent_total',
+      'counter',
+      'Messages sent to citizens',
+      fleet.notifications.counters.sent,
+    ],
+    [
+      'fleet_notifications_failed_attempts_total',
+      'counter',
+      'Failed message attempts',
+      fleet.notifications.counters.failedAttempts,
+    ],
+    [
+      'fleet_notifications_given_up_total',
+      'counter',
+      'Messages given up after retries',
+      fleet.notifications.counters.givenUp,
+    ],
+  ];
+  if (fleet.broker) {
+    const c = fleet.broker.counters;
+    lines.push(
+      ['fleet_broker_connections_total', 'counter', 'Accepted MQTT logins', c.connections],
+      ['fleet_broker_refused_logins_total', 'counter', 'Refused MQTT logins', c.refusedLogins],
+      [
+        'fleet_broker_refused_publishes_total',
+        'counter',
+        'Publishes refused by the topic ACL',
+        c.refusedPublishes,
+      ],
+      [
+        'fleet_broker_refused_subscribes_total',
+        'counter',
+        'Subscriptions refused by the topic ACL',
+        c.refusedSubscribes,
+      ],
+    );
+  }
+  return `${lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`).join('\n')}\n`;
+}
+
+/** Health, metrics, the API description, and live updates for dashboards (SSE). */
+export function opsRoutes(app: FastifyInstance, fleet: Fleet): void {
+  app.get('/healthz', async (_request, reply) => {
+    const ok = fleet.link.connected;
+    reply.code(ok ? 200 : 503);
+    return { ok, broker: fleet.link.connected ? 'connected' : 'disconnected' };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type('text/plain; version=0.0.4');
+    return metricsText(fleet);
+  });
+
+  app.get('/docs/openapi.json', async () => openApiDocument());
+
+  app.get('/docs', async (_request, reply) => {
+    const doc = openApiDocument() as {
+      paths: Record<string, Record<string, { summary: string; description?: string }>>;
+    };
+    const rows = Object.entries(doc.paths)
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(
+          ([method, op]) =>
+            `<tr><td><code>${esc(method.toUpperCase())}</code></td><td><code>${esc(path)}</code></td><td>${esc(op.summary)}</td><td>${esc(op.description ?? 'public')}</td></tr>`,
+        ),
+      )
+      .join('');
+    reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fleet API</title><style>body{font:16px/1.5 system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ccc}</style></head><body><main><h1>Fleet API</h1><p>OpenAPI 3.1: <a href="/docs/openapi.json">/docs/openapi.json</a>. Errors are <code>{"error":{"code","message"}}</code> with stable codes.</p><table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Who</th></tr></thead><tbody>${rows}</tbody></table></main></body></html>`;
+  });
+
+  app.get('/api/live', async (request, reply) => {
+    const principal = requireRole(request.principal, ['desk', 'it', 'admin']);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    res.write(': live\n\n');
+    const send = (update: LiveUpdate) => {
+      const locker = fleet.store.lockers.get(update.lockerId);
+      if (locker && maySee(principal, locker.municipalityId))
+        res.write(`data: ${JSON.stringify(update)}\n\n`);
+    };
+    const unsubscribe = fleet.onLive(send);
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}
