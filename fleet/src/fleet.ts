@@ -10,6 +10,7 @@ import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
+import { DirectoryService } from './services/directory-service.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
@@ -29,12 +30,14 @@ export class Fleet {
   store!: FleetStore;
   broker: EmbeddedBroker | undefined;
   link!: FleetLink;
+  directory!: DirectoryService;
   registry!: LockerRegistry;
   reservations!: ReservationService;
   staff!: StaffService;
   notifications!: NotificationDispatcher;
   private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private opened = false;
   private readonly liveListeners = new Set<(update: LiveUpdate) => void>();
 
   constructor(private readonly deps: FleetDeps) {}
@@ -45,7 +48,10 @@ export class Fleet {
     return mqtt.broker === 'external' ? mqtt.url : (this.broker?.url ?? '');
   }
 
-  async start(): Promise<void> {
+  /** Opens the store and builds the services, without touching the network (admin commands stop here). */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
     const { config, logger } = this.deps;
     const env = this.deps.env ?? process.env;
     const masterKey = readSecret(config.secrets.masterKey, 'secrets.masterKey', config.mode, env);
@@ -62,20 +68,10 @@ export class Fleet {
       if (store.directory.itemTypes().length === 0)
         for (const t of defaultItemTypes) store.directory.upsertItemType(t);
     });
+    this.directory = new DirectoryService(store);
     this.registry = new LockerRegistry(store, box, servicePassword);
-    if (config.mqtt.broker === 'embedded') {
-      this.broker = new EmbeddedBroker({
-        host: config.mqtt.host,
-        port: config.mqtt.port,
-        ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
-        authenticate: (username, password, clientId) =>
-          this.registry.authenticate(username, password, clientId),
-        logger: logger.child({ module: 'broker' }),
-      });
-      await this.broker.start();
-    }
     this.link = new FleetLink(
-      { url: this.brokerUrl, password: servicePassword },
+      { url: () => this.brokerUrl, password: servicePassword },
       store,
       logger.child({ module: 'link' }),
       (u) => this.publishLive(u),
@@ -105,6 +101,22 @@ export class Fleet {
     this.reservations.on('live', (u) => {
       if (u.kind === 'reservation' && u.state === 'loaded') void this.notifications.runOnce();
     });
+  }
+
+  async start(): Promise<void> {
+    await this.open();
+    const { config, logger } = this.deps;
+    if (config.mqtt.broker === 'embedded') {
+      this.broker = new EmbeddedBroker({
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+        authenticate: (username, password, clientId) =>
+          this.registry.authenticate(username, password, clientId),
+        logger: logger.child({ module: 'broker' }),
+      });
+      await this.broker.start();
+    }
     await this.link.start();
     this.notifications.start();
     this.timer = setInterval(() => {

@@ -33,6 +33,7 @@ it('broker down for a long stretch while pickups go on: afterwards every event a
   await post('/api/code', { code: staffPin });
   for (const r of reservations) {
     const opened = await post('/api/staff/load_next');
+    expect(opened.view, JSON.stringify(opened)).toBe('door_open');
     const number = opened.params.compartment as number;
     locker.act(number, 'put-item');
     locker.act(number, 'close');

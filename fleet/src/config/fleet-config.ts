@@ -77,6 +77,21 @@ export const fleetConfigSchema = z
       .strict()
       .default({ tickMs: 60_000 }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const loopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host);
+    if (
+      config.mode === 'production' &&
+      config.mqtt.broker === 'embedded' &&
+      !loopback(config.mqtt.host) &&
+      !config.mqtt.tls
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mqtt', 'tls'],
+        message:
+          'production mode serves MQTT beyond this machine only over TLS: set mqtt.tls { port, certFile, keyFile }',
+      });
+  });
 export type FleetConfig = z.output<typeof fleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof fleetConfigSchema>;

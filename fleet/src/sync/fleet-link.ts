@@ -42,7 +42,7 @@ export class FleetLink implements ChangePublisher {
   };
 
   constructor(
-    private readonly options: { url: string; password: string; clientId?: string },
+    private readonly options: { url: () => string; password: string; clientId?: string },
     private readonly store: FleetStore,
     private readonly logger: Logger,
     private readonly onLive: (update: LiveUpdate) => void,
@@ -56,7 +56,8 @@ export class FleetLink implements ChangePublisher {
   }
 
   async start(): Promise<void> {
-    const client = mqtt.connect(this.options.url, {
+    const url = this.options.url();
+    const client = mqtt.connect(url, {
       clientId: this.options.clientId ?? 'fleet-service',
       username: serviceUsername,
       password: this.options.password,
@@ -83,7 +84,7 @@ export class FleetLink implements ChangePublisher {
         () =>
           reject(
             new Error(
-              `FLEET_BROKER_UNREACHABLE: no connection to ${this.options.url} after ${timeouts.connectMs} ms; check the broker URL and the service password`,
+              `FLEET_BROKER_UNREACHABLE: no connection to ${url} after ${timeouts.connectMs} ms; check the broker URL and the service password`,
             ),
           ),
         timeouts.connectMs,
