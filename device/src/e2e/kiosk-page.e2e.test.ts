@@ -1,26 +1,14 @@
-import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, seriousViolations as violations } from '../testing/headless-browser.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const require = createRequire(import.meta.url);
-const axePath = require.resolve('axe-core/axe.min.js');
 const staffPin = '11223344';
 let rig: LockerRig;
 let browser: Browser;
 let page: Page;
 
-async function seriousViolations(): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const result = (await page.evaluate(() =>
-    (window as unknown as { axe: { run: () => Promise<unknown> } }).axe.run(),
-  )) as {
-    violations: { id: string; impact: string; help: string }[];
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help}`);
-}
+const seriousViolations = () => violations(page);
 
 async function typeOnScreen(code: string): Promise<void> {
   for (const digit of code) await page.click(`button[data-key="${digit}"]`);
@@ -37,18 +25,7 @@ beforeAll(async () => {
     kind: 'staff',
     staff: [{ id: 's-9', display: 'EF', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
 }, 60_000);
 

@@ -5,12 +5,11 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topicFor } from '@locker/protocol';
-import jsQRModule from 'jsqr';
 import { simpleParser } from 'mailparser';
 import mqtt, { type MqttClient } from 'mqtt';
-import { PNG } from 'pngjs';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeQrPng } from '../demo/qr-decode.ts';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
 import { createTestFleet, until } from '../testing/fleet-rig.ts';
@@ -44,13 +43,7 @@ async function reportLoaded(reservationId: string, compartment: number): Promise
   await device.publishAsync(topicFor('events', lockerId), JSON.stringify(event), { qos: 1 });
 }
 
-// jsqr is CommonJS with `export default` types: under Node's ESM the function is the module itself
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
-
-function decodeQr(png: Buffer): string | undefined {
-  const image = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-}
+const decodeQr = decodeQrPng;
 
 beforeAll(async () => {
   smtp = new SMTPServer({
@@ -166,7 +159,7 @@ describe('notifications: e-mail (real SMTP server), SMS gateway (real HTTP), eBo
 
     const sms = texts[0]!;
     expect(sms.to).toBe('+32470111222');
-    const pin = /(\d{6})/.exec(sms.text)?.[1];
+    const pin = /: (\d{6})\./.exec(sms.text)?.[1];
     expect(fleet.registry.hashCode(lockerId, 'pin', pin!)).toBe(record.pinHash);
 
     await until(() => fleet.reservations.get(r.id).state === 'notified', 'notified');
