@@ -12,6 +12,8 @@ export function lockerView(fleet: Fleet, locker: LockerRecord) {
   const { mqttHash: _m, codeKeyBox: _c, ...rest } = locker;
   return {
     ...rest,
+    /** The newest reservation change for this locker; equal to appliedVersion when it is in sync. */
+    latestVersion: fleet.store.lockers.latestVersion(locker.id),
     compartments: fleet.store.lockers.compartments(locker.id),
     alarms: fleet.store.lockers.openAlarms([locker.id]),
   };
