@@ -116,7 +116,9 @@ notify:
     smtp?.close();
   });
 
-  it('desk page → loaded at the locker → e-mail with QR → QR at the scanner → door opens → dashboard live', { timeout: 90_000 }, async () => {
+  it('desk page → loaded at the locker → e-mail with QR → QR at the scanner → door opens → dashboard live', {
+    timeout: 90_000,
+  }, async () => {
     await signIn(desk, 'balie.ieper');
     // the clerk's own PIN for the lockers of Ieper, through the API with the session's CSRF token
     const pinSet = await desk.evaluate(async (pin) => {
