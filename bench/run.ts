@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LockerRig } from '../device/src/testing/locker-rig.ts';
+import { createdToApplied, reservationsPerSecond } from './fleet-scale.ts';
 import { codeToUnlock, startAndIdle } from './locker-runtime.ts';
 import { unlockRoundTrip } from './unlock-roundtrip.ts';
 
@@ -40,6 +41,13 @@ async function main(): Promise<void> {
   const flow = await codeToUnlock(rig, Math.min(samples, 60), staffPin);
   logger.info(flow, 'code → unlock frame measured');
   await rig.stop();
+  logger.info({ step: 'fleet' }, 'measuring reservations per second through the API');
+  const api = await reservationsPerSecond(Number(process.env.BENCH_RESERVATIONS ?? 2000), 16);
+  logger.info(api, 'reservations per second measured');
+  const lockerCount = Number(process.env.BENCH_LOCKERS ?? 1000);
+  logger.info({ lockers: lockerCount }, 'measuring reservation created → applied on the locker');
+  const fleetScale = await createdToApplied(lockerCount, Math.min(samples, 500));
+  logger.info(fleetScale, 'created → applied measured');
   const report = {
     at: new Date().toISOString(),
     node: process.version,
@@ -47,6 +55,8 @@ async function main(): Promise<void> {
     unlockRoundTrip: runs,
     deviceProcess: process_,
     codeToUnlockFrame: flow,
+    fleetApi: api,
+    fleetCreatedToApplied: fleetScale,
     ratios: {
       cu48RoundTrip9600vs19200: runs[1]!.roundTripMs.p50 / runs[0]!.roundTripMs.p50,
       xor8aRoundTrip9600vs19200: runs[2]!.roundTripMs.p50 / runs[3]!.roundTripMs.p50,

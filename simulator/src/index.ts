@@ -1,6 +1,7 @@
 export * from './boards/index.ts';
 export * from './bus-faults.ts';
 export * from './door-actions.ts';
+export { MqttLocker } from './fleet/mqtt-locker.ts';
 export * from './sim-bus.ts';
 export * from './sim-door.ts';
 export * from './simulator.ts';

@@ -112,6 +112,7 @@ export class Device {
     }
 
     if (config.fleet) {
+      const sizes = new Map(config.compartments.map((c) => [c.number, c.size]));
       const sync = new FleetSync(
         {
           url: config.fleet.url,
@@ -120,7 +121,16 @@ export class Device {
           ...(password ? { password } : {}),
           software: softwareVersion,
           telemetryMs: config.timing.telemetryMs,
-          telemetry: () => ({ outboxDepth: store.outbox.depth(), bus: flatCounters(bus.counters()) }),
+          telemetry: () => ({
+            outboxDepth: store.outbox.depth(),
+            bus: flatCounters(bus.counters()),
+            compartments: store.compartments().map((c) => ({
+              number: c.number,
+              size: sizes.get(c.number) ?? 'S',
+              state: c.state,
+              door: c.door,
+            })),
+          }),
         },
         core,
         store.outbox,

@@ -5,20 +5,25 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemdNotifier } from './systemd-notifier.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'notify-'));
-const log = join(dir, 'calls');
-const fake = join(dir, 'systemd-notify');
-writeFileSync(fake, `#!/bin/sh\necho "$NOTIFY_SOCKET $*" >> ${log}\n`);
-chmodSync(fake, 0o755);
+/** A stand-in `systemd-notify` per test (a stopping notifier of one test must not write into the next one's log). */
+function fakeNotify(): { fake: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'notify-'));
+  const log = join(dir, 'calls');
+  const fake = join(dir, 'systemd-notify');
+  writeFileSync(fake, `#!/bin/sh\necho "$NOTIFY_SOCKET $*" >> ${log}\n`);
+  chmodSync(fake, 0o755);
+  writeFileSync(log, '');
+  return { fake, log };
+}
 
 let notifier: SystemdNotifier | undefined;
 afterEach(() => notifier?.stop());
-const calls = () => readFileSync(log, 'utf8').trim().split('\n');
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('systemd notifier', () => {
   it('says ready, then pings the watchdog only while healthy', async () => {
-    writeFileSync(log, '');
+    const { fake, log } = fakeNotify();
+    const calls = () => readFileSync(log, 'utf8').trim().split('\n');
     let healthy = true;
     notifier = new SystemdNotifier(
       () => healthy,
@@ -38,7 +43,7 @@ describe('systemd notifier', () => {
   });
 
   it('does nothing outside systemd', async () => {
-    writeFileSync(log, '');
+    const { fake, log } = fakeNotify();
     notifier = new SystemdNotifier(() => true, pino({ level: 'silent' }), {}, fake);
     notifier.start();
     await wait(50);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   decodePayload,
   encodePayload,
+  type Telemetry,
   TopicError,
   type TopicName,
   topicFor,
@@ -19,7 +20,7 @@ export interface FleetSyncOptions {
   password?: string;
   software: string;
   telemetryMs: number;
-  telemetry: () => { outboxDepth: number; bus: Record<string, number> };
+  telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments'>;
 }
 
 export interface SyncCounters {
@@ -179,6 +180,7 @@ export class FleetSync {
       { bootId: this.bootId, version: this.core.syncVersion(), outbox: this.outbox.depth() },
       'connected to the fleet',
     );
+    this.publishTelemetry();
     await this.drain();
   }
 
@@ -241,6 +243,7 @@ export class FleetSync {
       temperatureC: null,
       outboxDepth: extra.outboxDepth,
       bus: { ...extra.bus, rejectedMessages: this.counters.rejectedMessages },
+      ...(extra.compartments ? { compartments: extra.compartments } : {}),
     });
     this.client.publish(topicFor('telemetry', this.options.lockerId), payload, { qos: 0 });
   }

@@ -21,6 +21,7 @@ export interface LockerRecord {
 export interface CompartmentRecord {
   lockerId: string;
   number: number;
+  size?: string | null;
   state: string;
   door: string;
   reservationId: string | null;
@@ -110,10 +111,19 @@ export class LockerRepo {
       .run(presence.online ? 1 : 0, presence.software ?? null, presence.bootId, presence.at, id);
   }
 
+  /** Keeps the latest telemetry (without the compartment list, which goes to its own table). */
   setTelemetry(id: string, telemetry: Telemetry, at: string): void {
+    const { compartments, ...rest } = telemetry;
     this.db
       .prepare('UPDATE lockers SET telemetry = ?, last_seen = ? WHERE id = ?')
-      .run(JSON.stringify(telemetry), at, id);
+      .run(JSON.stringify(rest), at, id);
+    if (!compartments) return;
+    const upsert = this.db.prepare(
+      `INSERT INTO compartments (locker_id, number, size, state, door, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (locker_id, number) DO UPDATE SET size = excluded.size, state = excluded.state, door = excluded.door,
+         updated_at = excluded.updated_at`,
+    );
+    for (const c of compartments) upsert.run(id, c.number, c.size, c.state, c.door, at);
   }
 
   setAppliedVersion(id: string, version: number): void {
@@ -162,13 +172,21 @@ export class LockerRepo {
          ON CONFLICT (locker_id, number) DO UPDATE SET state = excluded.state, door = excluded.door,
            reservation_id = excluded.reservation_id, fault = excluded.fault, updated_at = excluded.updated_at`,
       )
-      .run(c);
+      .run({
+        lockerId: c.lockerId,
+        number: c.number,
+        state: c.state,
+        door: c.door,
+        reservationId: c.reservationId,
+        fault: c.fault,
+        updatedAt: c.updatedAt,
+      });
   }
 
   compartment(lockerId: string, number: number): CompartmentRecord | undefined {
     return this.db
       .prepare(
-        `SELECT locker_id AS lockerId, number, state, door, reservation_id AS reservationId, fault, updated_at AS updatedAt
+        `SELECT locker_id AS lockerId, number, size, state, door, reservation_id AS reservationId, fault, updated_at AS updatedAt
          FROM compartments WHERE locker_id = ? AND number = ?`,
       )
       .get(lockerId, number) as CompartmentRecord | undefined;
@@ -177,7 +195,7 @@ export class LockerRepo {
   compartments(lockerId: string): CompartmentRecord[] {
     return this.db
       .prepare(
-        `SELECT locker_id AS lockerId, number, state, door, reservation_id AS reservationId, fault, updated_at AS updatedAt
+        `SELECT locker_id AS lockerId, number, size, state, door, reservation_id AS reservationId, fault, updated_at AS updatedAt
          FROM compartments WHERE locker_id = ? ORDER BY number`,
       )
       .all(lockerId) as CompartmentRecord[];

@@ -32,6 +32,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE TABLE compartments (
         locker_id TEXT NOT NULL REFERENCES lockers (id),
         number INTEGER NOT NULL,
+        size TEXT,
         state TEXT NOT NULL DEFAULT 'free',
         door TEXT NOT NULL DEFAULT 'unknown',
         reservation_id TEXT,

@@ -204,6 +204,20 @@ export const telemetrySchema = z
     temperatureC: z.number().nullable(),
     outboxDepth: z.number().int().min(0),
     bus: z.record(z.string(), z.number()),
+    /** What the device knows of each compartment: the fleet's dashboard grid (no reservation data). */
+    compartments: z
+      .array(
+        z
+          .object({
+            number: z.number().int().positive(),
+            size: sizeClassSchema,
+            state: z.enum(['free', 'reserved', 'occupied', 'open', 'fault', 'disabled']),
+            door: z.enum(['open', 'closed', 'unknown']),
+          })
+          .strict(),
+      )
+      .max(500)
+      .optional(),
   })
   .strict();
 export type Telemetry = z.infer<typeof telemetrySchema>;

@@ -46,7 +46,7 @@ function render(lockers) {
                 'data-compartment': c.number,
                 'data-state': c.state,
               },
-              el('strong', {}, `Vak ${c.number}`),
+              el('strong', {}, `Vak ${c.number}${c.size ? ` (${c.size})` : ''}`),
               el('br'),
               `${stateNames[c.state] ?? c.state}${c.door === 'open' ? ', deur open' : ''}`,
               el('br'),

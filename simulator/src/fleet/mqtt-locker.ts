@@ -1,0 +1,81 @@
+import { decodePayload, encodePayload, type ReservationChange, topicFor } from '@locker/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+
+/**
+ * A locker as the fleet sees it over MQTT, without a cabinet: logs in with its own credentials,
+ * reports presence, applies reservation changes by version and acknowledges them, and asks for
+ * what it missed on connect. Thousands fit in one process, for fleet-scale tests and benchmarks.
+ */
+export class MqttLocker {
+  private client: MqttClient | undefined;
+  version = 0;
+  /** When each reservation id was first seen by this locker (ms, performance.now()). */
+  readonly seen = new Map<string, number>();
+
+  constructor(
+    readonly lockerId: string,
+    private readonly options: { url: string; password: string },
+  ) {}
+
+  async start(): Promise<void> {
+    const { lockerId } = this;
+    const client = mqtt.connect(this.options.url, {
+      clientId: `locker-${lockerId}`,
+      username: lockerId,
+      password: this.options.password,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 30_000,
+      will: {
+        topic: topicFor('status', lockerId),
+        payload: Buffer.from(encodePayload('status', { v: 1, state: 'offline', bootId: `sim-${lockerId}` })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    this.client = client;
+    client.on('message', (_topic, payload) => this.apply(decodePayload('reservations', payload)));
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync(topicFor('reservations', lockerId), { qos: 1 });
+    await client.publishAsync(
+      topicFor('status', lockerId),
+      encodePayload('status', {
+        v: 1,
+        state: 'online',
+        software: 'sim',
+        bootId: `sim-${lockerId}`,
+        at: new Date().toISOString(),
+      }),
+      { qos: 1, retain: true },
+    );
+    this.ack('connect');
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.endAsync(true);
+  }
+
+  private apply(change: ReservationChange): void {
+    if (change.version <= this.version) return;
+    if (change.kind !== 'snapshot' && change.version !== this.version + 1) {
+      this.ack('gap');
+      return;
+    }
+    const at = performance.now();
+    if (change.kind === 'upsert' && !this.seen.has(change.reservation.id))
+      this.seen.set(change.reservation.id, at);
+    this.version = change.version;
+    this.ack('applied');
+  }
+
+  private ack(reason: 'applied' | 'connect' | 'gap'): void {
+    this.client?.publish(
+      topicFor('syncState', this.lockerId),
+      encodePayload('syncState', { v: 1, version: this.version, bootId: `sim-${this.lockerId}`, reason }),
+      { qos: 1 },
+    );
+  }
+}
