@@ -9,7 +9,7 @@ export const rigMasterKey = 'm'.repeat(48);
 export const rigServicePassword = 's'.repeat(48);
 
 /** A whole fleet service for tests: temp SQLite file, embedded broker on a free loopback port. */
-export function createTestFleet(overrides: Partial<FleetConfigInput> = {}): Fleet {
+export function createTestFleet(overrides: Partial<FleetConfigInput> = {}, now?: () => number): Fleet {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-rig-'));
   const config = fleetConfigSchema.parse({
     http: { port: 0 },
@@ -23,6 +23,7 @@ export function createTestFleet(overrides: Partial<FleetConfigInput> = {}): Flee
     config,
     logger: pino({ level: process.env.FLEET_TEST_LOG ?? 'silent' }),
     env: { FLEET_MASTER_KEY: rigMasterKey, FLEET_SERVICE_PASSWORD: rigServicePassword },
+    ...(now ? { now } : {}),
   });
 }
 

@@ -1,4 +1,10 @@
-import { decodePayload, encodePayload, type ReservationChange, topicFor } from '@locker/protocol';
+import {
+  decodePayload,
+  encodePayload,
+  type LockerEvent,
+  type ReservationChange,
+  topicFor,
+} from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 
 /**
@@ -52,6 +58,14 @@ export class MqttLocker {
       { qos: 1, retain: true },
     );
     this.ack('connect');
+  }
+
+  /** Publishes an event as this locker would (QoS 1); resolves on the broker's PUBACK. */
+  async report(
+    event: Omit<LockerEvent, 'v' | 'lockerId' | 'data'> & { data?: LockerEvent['data'] },
+  ): Promise<void> {
+    const payload = encodePayload('events', { v: 1, lockerId: this.lockerId, data: {}, ...event });
+    await this.client?.publishAsync(topicFor('events', this.lockerId), payload, { qos: 1 });
   }
 
   async stop(): Promise<void> {
