@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfigFile } from '@locker/device';
+import { describe, expect, it } from 'vitest';
+import { fleetConfigSchema } from './fleet-config.ts';
+
+const example = new URL('../../../hardware-docs/fleet/fleet.example.yaml', import.meta.url).pathname;
+
+describe('fleet config', () => {
+  it('the documented example is valid', () => {
+    const config = loadConfigFile(fleetConfigSchema, example);
+    expect(config).toMatchObject({ mode: 'production', mqtt: { broker: 'embedded', tls: { port: 8883 } } });
+    expect(config.notify.retry.maxAttempts).toBe(8);
+  });
+
+  it('names every problem of a bad file by its field', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fleet-config-')), 'bad.yaml');
+    writeFileSync(
+      file,
+      'mode: staging\nhttp: { port: 99999 }\nmqtt: { broker: cloud }\nstore: {}\nsecrets: { masterKey: "in clear" }\n',
+    );
+    try {
+      loadConfigFile(fleetConfigSchema, file);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const field of [
+        'mode',
+        'http.port',
+        'mqtt.broker',
+        'store.path',
+        'secrets.masterKey',
+        'secrets.servicePassword',
+      ])
+        expect(problems).toContain(`: ${field}: `);
+    }
+  });
+});
