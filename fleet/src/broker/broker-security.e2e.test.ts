@@ -1,9 +1,10 @@
 import { topicFor } from '@locker/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
 import { createTestFleet, rigServicePassword, until } from '../testing/fleet-rig.ts';
+import { connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: Fleet;
 let ieper: ProvisionedLocker;
@@ -11,18 +12,8 @@ let poperinge: ProvisionedLocker;
 const clients: MqttClient[] = [];
 
 async function connect(username: string, password: string, clientId: string): Promise<MqttClient> {
-  const client = mqtt.connect(fleet.brokerUrl, {
-    username,
-    password,
-    clientId,
-    reconnectPeriod: 0,
-    connectTimeout: 3000,
-  });
+  const client = await connectProbe(fleet.brokerUrl, username, password, clientId);
   clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
   return client;
 }
 

@@ -1,8 +1,9 @@
 import { topicFor } from '@locker/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetProcess, freePort, processSecret } from '../testing/fleet-process.ts';
 import { MosquittoBroker } from '../testing/mosquitto.ts';
+import { connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: FleetProcess;
 let mosquitto: MosquittoBroker;
@@ -10,18 +11,8 @@ const credentials = new Map<string, string>();
 const clients: MqttClient[] = [];
 
 async function connect(username: string, password: string): Promise<MqttClient> {
-  const client = mqtt.connect(mosquitto.url, {
-    username,
-    password,
-    clientId: `probe-${username}`,
-    reconnectPeriod: 0,
-    connectTimeout: 3000,
-  });
+  const client = await connectProbe(mosquitto.url, username, password, `probe-${username}`);
   clients.push(client);
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
   return client;
 }
 

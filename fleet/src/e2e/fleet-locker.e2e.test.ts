@@ -1,9 +1,9 @@
-import { LockerRig } from '@locker/device/testing';
+import type { LockerRig } from '@locker/device/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import type { IssuedCodes } from '../services/reservation-service.ts';
-import { createTestFleet, rigMasterKey, until } from '../testing/fleet-rig.ts';
+import { createTestFleet, inSync, rigMasterKey, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const staffPin = '31415926';
@@ -31,30 +31,13 @@ function queuedCodes(reservationId: string): IssuedCodes {
   );
 }
 
-const applied = () => {
-  const locker = fleet.store.lockers.get(lockerId)!;
-  return locker.appliedVersion >= fleet.store.lockers.latestVersion(lockerId);
-};
+const applied = () => inSync(fleet, lockerId);
 
 beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.start();
   fleet.store.directory.upsertMunicipality('ieper', 'Ieper');
-  const provisioned = fleet.registry.provision(
-    { id: lockerId, municipalityId: 'ieper', siteId: null, name: 'Stadhuis' },
-    'test',
-  );
-  rig = new LockerRig({
-    fleet: {
-      url: fleet.brokerUrl,
-      lockerId,
-      municipality: 'ieper',
-      password: provisioned.mqtt.password,
-      codeKey: provisioned.codeKey,
-    },
-  });
-  await rig.start();
-  await rig.startDeviceInProcess();
+  rig = await startLockerAt(fleet, lockerId, 'ieper');
   const clerk = await fleet.staff.create(
     {
       username: 'clerk',

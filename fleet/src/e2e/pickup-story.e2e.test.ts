@@ -1,12 +1,11 @@
-import { once } from 'node:events';
 import { LockerRig, launchChromium, seriousViolations } from '@locker/device/testing';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
 import { FleetProcess, freePort } from '../testing/fleet-process.ts';
 import { MosquittoBroker } from '../testing/mosquitto.ts';
+import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
@@ -20,8 +19,7 @@ const staffPin = '86420864';
  * Once with the fleet's embedded broker, once with Mosquitto and the ACL the fleet generated.
  */
 describe.each(['embedded', 'mosquitto'] as const)('the pickup story with the %s broker', (brokerKind) => {
-  const mails: Buffer[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpCapture;
   let fleet: FleetProcess;
   let mosquitto: MosquittoBroker | undefined;
   let rig: LockerRig;
@@ -39,21 +37,9 @@ describe.each(['embedded', 'mosquitto'] as const)('the pickup story with the %s 
   }
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push(Buffer.concat(chunks));
-          callback();
-        });
-      },
-    });
-    smtp.listen(0, '127.0.0.1');
-    await once(smtp.server, 'listening');
-    const smtpPort = (smtp.server.address() as { port: number }).port;
+    smtp = new SmtpCapture();
+    await smtp.start();
+    const smtpPort = smtp.port;
     const mqttPort = await freePort();
     fleet = new FleetProcess(
       `http: { host: 127.0.0.1, port: 0 }
@@ -113,7 +99,7 @@ notify:
     await rig?.stop();
     await fleet?.stop();
     await mosquitto?.stop();
-    smtp?.close();
+    await smtp?.stop();
   });
 
   it('desk page → loaded at the locker → e-mail with QR → QR at the scanner → door opens → dashboard live', {
@@ -176,11 +162,11 @@ notify:
       { timeout: 15_000 },
     );
 
-    for (let i = 0; mails.length === 0; i++) {
+    for (let i = 0; smtp.mails.length === 0; i++) {
       if (i > 300) throw new Error('no e-mail reached the SMTP server');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const mail = await simpleParser(mails[0]!, { keepCidLinks: true });
+    const mail = await simpleParser(smtp.mails[0]!, { keepCidLinks: true });
     expect(mail.to).toMatchObject({ text: 'jan.peeters@example.be' });
     const png = mail.attachments.find((a) => a.cid === 'pickup-qr')?.content;
     const qr = decodeQrPng(png!);

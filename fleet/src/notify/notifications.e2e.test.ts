@@ -7,18 +7,17 @@ import { join } from 'node:path';
 import { topicFor } from '@locker/protocol';
 import { simpleParser } from 'mailparser';
 import mqtt, { type MqttClient } from 'mqtt';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
 import { createTestFleet, until } from '../testing/fleet-rig.ts';
+import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const lockerId = 'poperinge-bib-1';
-const mails: Buffer[] = [];
 const texts: { to: string; text: string }[] = [];
 let smsFailuresLeft = 1;
-let smtp: SMTPServer;
+let smtp: SmtpCapture;
 let gateway: Server;
 let fleet: Fleet;
 let locker: ProvisionedLocker;
@@ -46,20 +45,9 @@ async function reportLoaded(reservationId: string, compartment: number): Promise
 const decodeQr = decodeQrPng;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push(Buffer.concat(chunks));
-        callback();
-      });
-    },
-  });
-  smtp.listen(0, '127.0.0.1');
-  await once(smtp.server, 'listening');
-  const smtpPort = (smtp.server.address() as { port: number }).port;
+  smtp = new SmtpCapture();
+  await smtp.start();
+  const smtpPort = smtp.port;
   gateway = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -117,7 +105,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await device?.endAsync();
   await fleet?.stop();
-  smtp?.close();
+  await smtp?.stop();
   gateway?.close();
 });
 
@@ -138,14 +126,14 @@ describe('notifications: e-mail (real SMTP server), SMS gateway (real HTTP), eBo
       'clerk',
     );
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(mails).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(0);
 
     await reportLoaded(r.id, 3);
     await until(
-      () => mails.length === 1 && texts.length === 1,
+      () => smtp.mails.length === 1 && texts.length === 1,
       'e-mail and SMS (after one refused SMS attempt)',
     );
-    const mail = await simpleParser(mails[0]!, { keepCidLinks: true });
+    const mail = await simpleParser(smtp.mails[0]!, { keepCidLinks: true });
     expect(mail.subject).toMatch(/^Votre passeport vous attend/);
     expect(mail.text).toContain('Gasthuisstraat 1');
     expect(mail.text).not.toMatch(/\b\d{6}\b/); // two factors: the PIN never travels with the QR

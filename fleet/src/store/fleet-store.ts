@@ -1,9 +1,10 @@
+import { migrate } from '@locker/device';
 import Database from 'better-sqlite3';
 import { AuditRepo } from './audit-repo.ts';
 import { DirectoryRepo } from './directory-repo.ts';
 import { EventRepo } from './event-repo.ts';
 import { LockerRepo } from './locker-repo.ts';
-import { migrate } from './migrations.ts';
+import { fleetMigrations } from './migrations.ts';
 import { NotificationRepo } from './notification-repo.ts';
 import { ReservationRepo } from './reservation-repo.ts';
 import { UserRepo } from './user-repo.ts';
@@ -34,7 +35,7 @@ export class FleetStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db);
+    migrate(db, fleetMigrations);
     return new FleetStore(db);
   }
 

@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
+import type { Migration } from '@locker/device';
 
 /** Ordered, append-only: a released migration is never edited, only followed by a new one. */
-export const migrations: readonly { version: number; name: string; sql: string }[] = [
+export const fleetMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'municipalities, sites, lockers, compartments, item types, reservations, changes, events, users, sessions, tokens, audit, notifications, alarms, commands',
@@ -179,26 +179,3 @@ export const migrations: readonly { version: number; name: string; sql: string }
     `,
   },
 ];
-
-export class MigrationError extends Error {
-  override readonly name = 'MigrationError';
-  readonly code = 'STORE_NEWER_THAN_SOFTWARE';
-}
-
-/** Applies what is missing, each migration in its own transaction; refuses a database from newer software. */
-export function migrate(db: Database.Database): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest)
-    throw new MigrationError(
-      `fleet database schema ${current} is newer than this software knows (${latest}); install the newer software or restore a backup`,
-    );
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
-  return latest;
-}

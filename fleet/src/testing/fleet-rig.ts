@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LockerRig } from '@locker/device/testing';
 import pino from 'pino';
 import { type FleetConfigInput, fleetConfigSchema } from '../config/fleet-config.ts';
 import { Fleet } from '../fleet.ts';
@@ -34,4 +35,34 @@ export async function until(check: () => boolean, what: string, ms = 10_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A real locker (simulated cabinet on ptys, device runtime in this process) provisioned at `fleet` and connected. */
+export async function startLockerAt(
+  fleet: Fleet,
+  lockerId: string,
+  municipality: string,
+): Promise<LockerRig> {
+  const provisioned = fleet.registry.provision(
+    { id: lockerId, municipalityId: municipality, siteId: null, name: lockerId },
+    'test',
+  );
+  const rig = new LockerRig({
+    fleet: {
+      url: fleet.brokerUrl,
+      lockerId,
+      municipality,
+      password: provisioned.mqtt.password,
+      codeKey: provisioned.codeKey,
+    },
+  });
+  await rig.start();
+  await rig.startDeviceInProcess();
+  return rig;
+}
+
+/** True once the locker acknowledged the newest change the fleet has for it. */
+export function inSync(fleet: Fleet, lockerId: string): boolean {
+  const locker = fleet.store.lockers.get(lockerId);
+  return !!locker && locker.appliedVersion >= fleet.store.lockers.latestVersion(lockerId);
 }

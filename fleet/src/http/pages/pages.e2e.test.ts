@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { LockerRig, launchChromium, seriousViolations } from '@locker/device/testing';
+import { type LockerRig, launchChromium, seriousViolations } from '@locker/device/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../../fleet.ts';
-import { createTestFleet, until } from '../../testing/fleet-rig.ts';
+import { createTestFleet, inSync, startLockerAt, until } from '../../testing/fleet-rig.ts';
 import { buildApp } from '../app.ts';
 
 const lockerId = 'ieper-stadhuis-1';
@@ -30,10 +30,7 @@ async function signIn(page: Page, username: string, next: string): Promise<void>
 
 /** Staff loads the next reservation at the locker; returns the compartment. */
 async function load(): Promise<number> {
-  await until(() => {
-    const l = fleet.store.lockers.get(lockerId)!;
-    return l.appliedVersion >= fleet.store.lockers.latestVersion(lockerId);
-  }, 'locker in sync');
+  await until(() => inSync(fleet, lockerId), 'locker in sync');
   await rig.simulator.input('keypad', staffPin);
   await rig.untilScreen('staff');
   const opened = (await (await fetch(`${rig.kioskUrl}/api/staff/load_next`, { method: 'POST' })).json()) as {
@@ -54,10 +51,7 @@ beforeAll(async () => {
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   fleet.directory.add('ieper', 'Ieper', 'test');
-  const provisioned = fleet.registry.provision(
-    { id: lockerId, municipalityId: 'ieper', siteId: null, name: 'Stadhuis' },
-    'test',
-  );
+  rig = await startLockerAt(fleet, lockerId, 'ieper');
   const clerk = await fleet.staff.create(
     { username: 'clerk', display: 'Clerk', password, role: 'desk', municipalities: ['ieper'] },
     'test',
@@ -67,17 +61,6 @@ beforeAll(async () => {
     'test',
   );
   fleet.staff.setLockerPin(clerk.id, staffPin, 'test');
-  rig = new LockerRig({
-    fleet: {
-      url: fleet.brokerUrl,
-      lockerId,
-      municipality: 'ieper',
-      password: provisioned.mqtt.password,
-      codeKey: provisioned.codeKey,
-    },
-  });
-  await rig.start();
-  await rig.startDeviceInProcess();
   browser = await launchChromium();
   desk = await (await browser.newContext({ bypassCSP: true })).newPage();
   dashboard = await (await browser.newContext({ bypassCSP: true })).newPage();
