@@ -21,7 +21,7 @@ async function login(username: string): Promise<Session> {
   return { cookie: String(response.headers['set-cookie']).split(';')[0]!, csrf: response.json().csrfToken };
 }
 
-function as(session: Session, method: 'GET' | 'POST', url: string, payload?: unknown) {
+function as(session: Session, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) {
   return app.inject({
     method,
     url,
@@ -162,7 +162,7 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
       });
       const body =
         spec.method === 'GET' ? undefined : { reason: 'probe', pin: '123456', type: 'open', compartment: 1 };
-      const response = await as(popDesk, spec.method as 'GET' | 'POST', withIeper, body);
+      const response = await as(popDesk, spec.method as 'GET' | 'POST' | 'PUT', withIeper, body);
       probed.push(`${spec.method} ${withIeper} → ${response.statusCode}`);
       if (response.statusCode === 200) {
         expect(response.body, `${spec.method} ${withIeper}`).not.toContain(ieperReservation.id);
@@ -268,6 +268,29 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
       municipalities: ['*'],
     });
     expect(desk.statusCode).toBe(403);
+  });
+
+  it('an administrator changes an item type’s policy; the change is audited and a bad policy is refused', async () => {
+    const sign = {
+      id: 'no_parking_sign',
+      names: { nl: 'parkeerverbodsbord', fr: 'panneau', en: 'no-parking sign', de: 'Schild' },
+      kind: 'loan',
+      twoFactor: false,
+      daysToCollect: 5,
+      daysToReturn: 10,
+      size: 'XL',
+    };
+    expect((await as(adminS, 'PUT', '/api/item-types/no_parking_sign', sign)).statusCode).toBe(200);
+    expect(fleet.store.directory.itemType('no_parking_sign')).toMatchObject({
+      daysToCollect: 5,
+      daysToReturn: 10,
+    });
+    const bad = await as(adminS, 'PUT', '/api/item-types/no_parking_sign', { ...sign, daysToReturn: null });
+    expect(bad.json().error.message).toMatch(/daysToReturn: loans need daysToReturn/);
+    expect((await as(ieperDesk, 'PUT', '/api/item-types/no_parking_sign', sign)).statusCode).toBe(403);
+    expect(
+      fleet.store.audit.list({ municipalities: 'all', limit: 10 }).some((a) => a.action === 'item_type.put'),
+    ).toBe(true);
   });
 
   it('serves /healthz, Prometheus /metrics and the OpenAPI description at /docs', async () => {

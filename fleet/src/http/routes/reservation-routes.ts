@@ -2,9 +2,9 @@ import { reservationStateSchema } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { languageSchema } from '../../domain/item-types.ts';
+import { itemTypeSchema, languageSchema } from '../../domain/item-types.ts';
 import type { Fleet } from '../../fleet.ts';
-import { notFound } from '../../services/fleet-errors.ts';
+import { FleetError, notFound } from '../../services/fleet-errors.ts';
 import type { ReservationRecord } from '../../store/reservation-repo.ts';
 import { pickupLetter } from '../pages/pickup-letter.ts';
 import { actorName, maySee, type Principal, scopeOf } from '../principal.ts';
@@ -176,6 +176,39 @@ export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
         ...(codes.pin ? { pin: codes.pin } : {}),
         ...(codes.returnPin ? { returnPin: codes.returnPin } : {}),
       });
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'PUT',
+      url: '/api/item-types/:id',
+      summary: 'Add or change an item type and its policy (administrators of every municipality)',
+      tag: 'reservations',
+      roles: ['admin'],
+      body: itemTypeSchema,
+    },
+    ({ principal, params, body }) => {
+      if (!principal.municipalities.includes('*'))
+        throw new FleetError(
+          'SCOPE_FORBIDDEN',
+          'item types are shared by every municipality: only an administrator of all of them changes one',
+          403,
+        );
+      if (body.id !== params.id)
+        throw new FleetError('VALIDATION_FAILED', `body.id (${body.id}) must match the path (${params.id})`);
+      fleet.store.transaction(() => {
+        fleet.store.directory.upsertItemType(body);
+        fleet.store.audit.append({
+          actor: actorName(principal),
+          action: 'item_type.put',
+          municipalityId: null,
+          target: body.id,
+          data: body,
+        });
+      });
+      return body;
     },
   );
 
