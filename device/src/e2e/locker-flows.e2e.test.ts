@@ -187,7 +187,8 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
   });
 
   it('a bigger compartment on request: the small one closes empty and is free again', async () => {
-    await rig.peer.reserve('r-big');
+    const { version } = await rig.peer.reserve('r-big');
+    await rig.peer.until(() => rig.peer.deviceVersion >= version, 10_000, 'reservation applied');
     await rig.simulator.input('keypad', staffPin);
     await rig.untilScreen('staff');
     const small = (await post('/api/staff/load_next')).body.params.compartment as number;
@@ -378,6 +379,26 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     await rig.startDeviceInProcess();
     const waiting = await post('/api/code', { code: '123456' });
     expect(waiting.body.view).toBe('wait');
+  });
+
+  it('an event the fleet received but never acknowledged stays in the outbox and goes again after a reconnect', async () => {
+    const health = () => rig.inProcess!.health();
+    await rig.peer.until(() => health().outboxDepth === 0, 10_000, 'outbox empty');
+    rig.peer.withholdAcks = true;
+    const duplicatesBefore = rig.peer.duplicates;
+    const closings = () =>
+      rig.peer.eventsOf('fault').filter((e) => e.data.code === 'service_door_closed').length;
+    const before = closings();
+    rig.io.setTamper(true);
+    rig.io.setTamper(false);
+    await rig.peer.until(() => closings() === before + 1, 5000, 'events at the fleet');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(health().outboxDepth).toBe(2);
+    rig.peer.withholdAcks = false;
+    await rig.broker.stop();
+    await rig.broker.start();
+    await rig.peer.until(() => health().outboxDepth === 0, 15_000, 'acknowledged after the reconnect');
+    expect(rig.peer.duplicates).toBe(duplicatesBefore + 2);
   });
 
   it('every event reached the fleet once, in sequence order, with none rejected', async () => {

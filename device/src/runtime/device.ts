@@ -39,6 +39,7 @@ export class Device {
   private kiosk: FastifyInstance | undefined;
   private io: CabinetIo | undefined;
   private inputs: SerialLineInput[] = [];
+  private onTamper: ((open: boolean) => void) | undefined;
   private readyAt = 0;
 
   constructor(private readonly deps: DeviceDeps) {}
@@ -64,13 +65,13 @@ export class Device {
       (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
     this.io = io;
     await io.start();
-    io.on('tamper', (open) =>
+    this.onTamper = (open: boolean) =>
       store.transaction(() =>
         recorder.record(open ? 'alarm' : 'fault', {
           data: { code: open ? 'service_door_open' : 'service_door_closed' },
         }),
-      ),
-    );
+      );
+    io.on('tamper', this.onTamper);
     const doors = new DoorKeeper({
       store,
       bus,
@@ -173,6 +174,8 @@ export class Device {
     this.core?.stop();
     this.doors?.stop();
     await this.bus?.stop();
+    // an injected cabinet outlives this device: leave no listener on it
+    if (this.onTamper) this.io?.off('tamper', this.onTamper);
     await this.io?.stop();
     this.store?.close();
   }

@@ -23,20 +23,23 @@ describe.each([
   it('hands entries out in sequence order with contiguous sequence numbers', () => {
     const outbox = make();
     for (const id of ['a', 'b', 'c']) outbox.append(id, (seq) => `${id}:${seq}`);
-    expect(outbox.peek(10).map((e) => e.payload)).toEqual(['a:1', 'b:2', 'c:3']);
-    expect(outbox.peek(2)).toHaveLength(2);
+    expect(outbox.peekAfter(0, 10).map((e) => e.payload)).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(outbox.peekAfter(0, 2)).toHaveLength(2);
+    expect(outbox.peekAfter(2, 10).map((e) => e.id)).toEqual(['c']);
     expect(outbox.depth()).toBe(3);
   });
 
-  it('removes only what was acknowledged and never reuses a sequence number', () => {
+  it('removes only what the fleet acknowledged by sequence number and id, and never reuses a sequence number', () => {
     const outbox = make();
     outbox.append('a', (seq) => String(seq));
     outbox.append('b', (seq) => String(seq));
-    outbox.remove(1);
-    outbox.remove(2);
+    expect(outbox.acknowledge(1, 'b')).toBe(false);
+    expect(outbox.acknowledge(1, 'a')).toBe(true);
+    expect(outbox.acknowledge(1, 'a')).toBe(false);
+    expect(outbox.acknowledge(2, 'b')).toBe(true);
     expect(outbox.depth()).toBe(0);
     expect(outbox.append('c', (seq) => String(seq)).seq).toBe(3);
-    outbox.remove(99);
+    expect(outbox.acknowledge(99, 'c')).toBe(false);
     expect(outbox.depth()).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-/** One outgoing message, durable until the broker acknowledged it. */
+/** One outgoing message, durable until the fleet acknowledged that it applied it. */
 export interface OutboxEntry {
   seq: number;
   id: string;
@@ -7,12 +7,15 @@ export interface OutboxEntry {
 
 /**
  * The device's durable queue of events for the fleet. `append` runs inside the caller's
- * transaction; `remove` only after the broker acknowledged the entry (QoS 1 PUBACK).
+ * transaction; `acknowledge` removes an entry only when the fleet says it applied that very
+ * event (sequence number and id both match).
  */
 export interface Outbox {
   append(id: string, payloadFor: (seq: number) => string): OutboxEntry;
-  peek(limit: number): OutboxEntry[];
-  remove(seq: number): void;
+  /** The oldest entries after `seq`, in order. */
+  peekAfter(seq: number, limit: number): OutboxEntry[];
+  /** True when the entry was there and is now gone. */
+  acknowledge(seq: number, id: string): boolean;
   depth(): number;
 }
 
@@ -29,13 +32,15 @@ export class MemoryOutbox implements Outbox {
     return entry;
   }
 
-  peek(limit: number): OutboxEntry[] {
-    return this.entries.slice(0, limit);
+  peekAfter(seq: number, limit: number): OutboxEntry[] {
+    return this.entries.filter((e) => e.seq > seq).slice(0, limit);
   }
 
-  remove(seq: number): void {
-    const index = this.entries.findIndex((e) => e.seq === seq);
-    if (index >= 0) this.entries.splice(index, 1);
+  acknowledge(seq: number, id: string): boolean {
+    const index = this.entries.findIndex((e) => e.seq === seq && e.id === id);
+    if (index < 0) return false;
+    this.entries.splice(index, 1);
+    return true;
   }
 
   depth(): number {

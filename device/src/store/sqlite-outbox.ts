@@ -14,8 +14,8 @@ export class SqliteOutbox implements Outbox {
     this.nextSeq = db.prepare(
       "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) + 1 AS seq",
     );
-    this.select = db.prepare('SELECT seq, id, payload FROM outbox ORDER BY seq LIMIT ?');
-    this.delete = db.prepare('DELETE FROM outbox WHERE seq = ?');
+    this.select = db.prepare('SELECT seq, id, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.delete = db.prepare('DELETE FROM outbox WHERE seq = ? AND id = ?');
     this.count = db.prepare('SELECT COUNT(*) AS n FROM outbox');
   }
 
@@ -26,12 +26,12 @@ export class SqliteOutbox implements Outbox {
     return { seq, id, payload };
   }
 
-  peek(limit: number): OutboxEntry[] {
-    return this.select.all(limit) as OutboxEntry[];
+  peekAfter(seq: number, limit: number): OutboxEntry[] {
+    return this.select.all(seq, limit) as OutboxEntry[];
   }
 
-  remove(seq: number): void {
-    this.delete.run(seq);
+  acknowledge(seq: number, id: string): boolean {
+    return this.delete.run(seq, id).changes === 1;
   }
 
   depth(): number {

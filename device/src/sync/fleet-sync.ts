@@ -25,12 +25,13 @@ export interface FleetSyncOptions {
 
 export interface SyncCounters {
   published: number;
+  acknowledged: number;
   rejectedMessages: number;
   changesApplied: number;
   commands: number;
 }
 
-const timeouts = { connectMs: 10_000, publishMs: 15_000 } as const;
+const timeouts = { connectMs: 10_000, publishMs: 15_000, ackMs: 30_000 } as const;
 
 /**
  * The device's MQTT side: retained presence with a last will, the outbox drained in order and
@@ -45,7 +46,17 @@ export class FleetSync {
   private telemetryTimer: NodeJS.Timeout | undefined;
   private readonly bootId = randomUUID();
   private readonly startedAt = Date.now();
-  readonly counters: SyncCounters = { published: 0, rejectedMessages: 0, changesApplied: 0, commands: 0 };
+  readonly counters: SyncCounters = {
+    published: 0,
+    acknowledged: 0,
+    rejectedMessages: 0,
+    changesApplied: 0,
+    commands: 0,
+  };
+  /** Highest sequence number sent on this connection; reset to resend what was never acknowledged. */
+  private sentUpTo = 0;
+  private lastAckAt = Date.now();
+  private resendTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: FleetSyncOptions,
@@ -96,10 +107,24 @@ export class FleetSync {
     );
     this.telemetryTimer = setInterval(() => this.publishTelemetry(), this.options.telemetryMs);
     this.telemetryTimer.unref();
+    // sent but never acknowledged (the fleet restarted behind a broker that kept no session): send again
+    this.resendTimer = setInterval(() => {
+      if (this.draining || this.sentUpTo === 0 || Date.now() - this.lastAckAt < timeouts.ackMs) return;
+      if (this.outbox.peekAfter(0, 1).length === 0) return;
+      this.logger.warn(
+        { outbox: this.outbox.depth() },
+        'no acknowledgement from the fleet; sending unacknowledged events again',
+      );
+      this.sentUpTo = 0;
+      this.lastAckAt = Date.now();
+      void this.drain();
+    }, timeouts.ackMs / 3);
+    this.resendTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.telemetryTimer);
+    clearInterval(this.resendTimer);
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -117,7 +142,12 @@ export class FleetSync {
     await withTimeout(client.endAsync(false), timeouts.publishMs).catch(() => client.endAsync(true));
   }
 
-  /** Drains the outbox in sequence order; each entry is removed only after its PUBACK. */
+  /**
+   * Sends the outbox in sequence order, each entry after the previous one's PUBACK. Entries stay
+   * until the fleet acknowledges it applied them (`events/ack`); after a reconnect, or when no
+   * acknowledgement came for a while, whatever is still there is sent again (the fleet applies
+   * each event id once).
+   */
   async drain(): Promise<void> {
     if (this.draining) {
       this.drainAgain = true;
@@ -130,14 +160,14 @@ export class FleetSync {
         for (;;) {
           const client = this.client;
           if (!client?.connected) return;
-          const batch = this.outbox.peek(50);
+          const batch = this.outbox.peekAfter(this.sentUpTo, 50);
           if (batch.length === 0) break;
           for (const entry of batch) {
             await withTimeout(
               client.publishAsync(topicFor('events', this.options.lockerId), entry.payload, { qos: 1 }),
               timeouts.publishMs,
             );
-            this.outbox.remove(entry.seq);
+            this.sentUpTo = Math.max(this.sentUpTo, entry.seq);
             this.counters.published++;
           }
         }
@@ -153,9 +183,10 @@ export class FleetSync {
     const client = this.client;
     if (!client) return;
     const { lockerId } = this.options;
-    await client.subscribeAsync([topicFor('reservations', lockerId), topicFor('commands', lockerId)], {
-      qos: 1,
-    });
+    await client.subscribeAsync(
+      [topicFor('reservations', lockerId), topicFor('commands', lockerId), topicFor('eventsAck', lockerId)],
+      { qos: 1 },
+    );
     await client.publishAsync(
       topicFor('status', lockerId),
       encodePayload('status', {
@@ -181,13 +212,19 @@ export class FleetSync {
       'connected to the fleet',
     );
     this.publishTelemetry();
+    // what was sent on an earlier connection but never acknowledged goes again
+    this.sentUpTo = 0;
     await this.drain();
   }
 
   private async message(topic: string, payload: Buffer): Promise<void> {
     const { lockerId } = this.options;
     try {
-      if (topic === topicFor('reservations', lockerId)) {
+      if (topic === topicFor('eventsAck', lockerId)) {
+        for (const ack of decodePayload('eventsAck', payload).acks)
+          if (this.outbox.acknowledge(ack.seq, ack.id)) this.counters.acknowledged++;
+        this.lastAckAt = Date.now();
+      } else if (topic === topicFor('reservations', lockerId)) {
         const change = decodePayload('reservations', payload);
         const verdict = this.core.applyChange(change);
         if (verdict === 'applied') this.counters.changesApplied++;

@@ -45,6 +45,8 @@ export class FleetPeer {
   telemetry: Telemetry | undefined;
   /** Record the next change but do not send it: the device sees a gap in versions. */
   dropNext = false;
+  /** Receive events but do not acknowledge them, as a fleet that died after its broker took them. */
+  withholdAcks = false;
   private readonly waiters: (() => void)[] = [];
 
   constructor(
@@ -84,6 +86,12 @@ export class FleetPeer {
     try {
       if (parsed.name === 'events') {
         const event = decodePayload('events', payload);
+        if (!this.withholdAcks)
+          void this.client?.publishAsync(
+            topicFor('eventsAck', this.lockerId),
+            encodePayload('eventsAck', { v: 1, acks: [{ seq: event.seq, id: event.id }] }),
+            { qos: 1 },
+          );
         if (this.eventIds.has(event.id)) this.duplicates++;
         else {
           this.eventIds.add(event.id);

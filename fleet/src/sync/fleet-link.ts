@@ -148,8 +148,11 @@ export class FleetLink implements ChangePublisher {
             `events: lockerId ${event.lockerId} on ${lockerId}'s topic`,
           );
         const verdict = this.reservations?.applyEvent(event);
+        if (!verdict) throw new Error('the reservation service is not wired to the link');
         if (verdict === 'applied') this.counters.eventsApplied++;
         else this.counters.eventsDuplicate++;
+        // committed: now (and for every redelivery) the locker may drop it from its outbox
+        this.sendAck(lockerId, event.seq, event.id);
       } else if (name === 'syncState') {
         const state = decodePayload('syncState', payload);
         this.store.lockers.setAppliedVersion(lockerId, state.version);
@@ -180,6 +183,21 @@ export class FleetLink implements ChangePublisher {
         );
       } else this.logger.error({ topic, err: error }, 'handling a locker message failed');
     }
+  }
+
+  private sendAck(lockerId: string, seq: number, id: string): void {
+    this.client?.publish(
+      topicFor('eventsAck', lockerId),
+      encodePayload('eventsAck', { v: 1, acks: [{ seq, id }] }),
+      { qos: 1 },
+      (error) => {
+        if (error)
+          this.logger.warn(
+            { lockerId, seq, err: error },
+            'event acknowledgement not delivered; the locker sends it again',
+          );
+      },
+    );
   }
 
   /** Sends what the locker missed after `version`; a fresh locker (version 0) gets the log from the start. */

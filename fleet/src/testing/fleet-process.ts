@@ -89,10 +89,23 @@ ${yamlBody}`,
   }
 
   async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  /** kill -9: no clean-up of any kind. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
   }
 }

@@ -151,6 +151,22 @@ export const lockerEventSchema = z
   .strict();
 export type LockerEvent = z.infer<typeof lockerEventSchema>;
 
+/**
+ * fleet → device, QoS 1: these events are applied (or were already). Only then does the device
+ * remove them from its outbox: a broker's PUBACK proves the broker has a message, not that the
+ * fleet applied it (an embedded broker dies with the fleet). Sent again for a redelivered event.
+ */
+export const eventsAckSchema = z
+  .object({
+    v,
+    acks: z
+      .array(z.object({ seq: z.number().int().positive(), id: z.uuid() }).strict())
+      .min(1)
+      .max(500),
+  })
+  .strict();
+export type EventsAck = z.infer<typeof eventsAckSchema>;
+
 export const commandSchema = z.discriminatedUnion('type', [
   z
     .object({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   commandResultSchema,
   commandSchema,
+  eventsAckSchema,
   lockerEventSchema,
   presenceSchema,
   reservationChangeSchema,
@@ -40,6 +41,7 @@ export const topicMap = {
     schema: reservationChangeSchema,
   },
   commands: { suffix: 'commands', from: 'fleet', qos: 1, retain: false, schema: commandSchema },
+  eventsAck: { suffix: 'events/ack', from: 'fleet', qos: 1, retain: false, schema: eventsAckSchema },
 } as const satisfies Record<string, TopicSpec<z.ZodType>>;
 
 export type TopicName = keyof typeof topicMap;
