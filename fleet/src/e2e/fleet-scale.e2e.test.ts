@@ -79,4 +79,30 @@ describe('a fleet of simulated lockers over MQTT (simulator MqttLocker, embedded
     await until(() => missed.every((r) => back.seen.has(r.id)), 'missed reservations after reconnect');
     expect(back.version).toBe(fleet.store.lockers.latestVersion(away.lockerId));
   });
+
+  it('a locker ahead of the fleet’s change log (the fleet restored from a backup) gets a snapshot above its version', async () => {
+    const restored = lockers[1]!;
+    await restored.stop();
+    const ahead = new MqttLocker(restored.lockerId, {
+      url: fleet.brokerUrl,
+      password: passwords.get(restored.lockerId)!,
+    });
+    ahead.version = fleet.store.lockers.latestVersion(restored.lockerId) + 50;
+    lockers[1] = ahead;
+    await ahead.start();
+    await until(
+      () => ahead.version > fleet.store.lockers.latestVersion(restored.lockerId) - 1 && ahead.seen.size > 0,
+      'snapshot applied',
+    );
+    expect(ahead.seen.size).toBe(240 / lockerCount);
+    const later = fleet.reservations.create(
+      {
+        lockerId: ahead.lockerId,
+        itemType: 'hall_key',
+        citizen: { name: 'Na herstel', email: 'n@example.be', language: 'nl', channel: 'email' },
+      },
+      'test',
+    );
+    await until(() => ahead.seen.has(later.id), 'a new reservation after the snapshot');
+  });
 });

@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { formatQr, type LockerEvent, type Reservation, randomPin, randomQrToken } from '@locker/protocol';
+import {
+  formatQr,
+  type LockerEvent,
+  type Reservation,
+  type ReservationChange,
+  randomPin,
+  randomQrToken,
+} from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { Language } from '../domain/item-types.ts';
 import {
@@ -294,6 +301,32 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       ...(record.returnPinHash ? { returnPinHash: record.returnPinHash } : {}),
       ...(record.dueAt ? { dueAt: record.dueAt } : {}),
     };
+  }
+
+  /**
+   * Everything a locker should hold, as one change above `aboveVersion`: for a locker far behind
+   * (a replaced locker PC) or ahead (the fleet restored from a backup) of the change log.
+   */
+  snapshotFor(lockerId: string, aboveVersion: number): ReservationChange {
+    const { store } = this.deps;
+    const at = new Date(this.now()).toISOString();
+    const reservations = store.reservations
+      .list({
+        municipalities: 'all',
+        lockerId,
+        states: ['ready_to_load', 'loaded', 'notified', 'picked_up', 'due', 'returned', 'expired'],
+        limit: 10_000,
+      })
+      .map((r) => this.toLocker(r));
+    const staff = store.users.staffPins(lockerId).map((s) => ({
+      id: s.userId,
+      display: s.display.slice(0, 40),
+      role: s.role === 'desk' ? ('desk' as const) : ('it' as const),
+      pinHash: s.pinHash,
+    }));
+    return store.transaction(() =>
+      store.lockers.appendChange(lockerId, { kind: 'snapshot', reservations, staff }, at, aboveVersion + 1),
+    );
   }
 
   /** Marks a reservation notified once its codes message went out. */

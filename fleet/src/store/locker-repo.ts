@@ -136,15 +136,16 @@ export class LockerRepo {
     this.db.prepare('UPDATE lockers SET last_seq = MAX(last_seq, ?) WHERE id = ?').run(seq, id);
   }
 
-  /** Appends a change to the locker's log with the next version; the caller publishes it. */
-  appendChange(lockerId: string, body: ChangeBody, at: string): ReservationChange {
-    const { version } = this.db
-      .prepare('SELECT COALESCE(MAX(version), 0) + 1 AS version FROM locker_changes WHERE locker_id = ?')
-      .get(lockerId) as { version: number };
-    const change = { v: 1, version, ...body } as ReservationChange;
+  /**
+   * Appends a change to the locker's log with the next version, or at `atLeast` when that is
+   * higher (a snapshot that must overtake what a locker already holds); the caller publishes it.
+   */
+  appendChange(lockerId: string, body: ChangeBody, at: string, atLeast = 0): ReservationChange {
+    const next = this.latestVersion(lockerId) + 1;
+    const change = { v: 1, version: Math.max(next, atLeast), ...body } as ReservationChange;
     this.db
       .prepare('INSERT INTO locker_changes (locker_id, version, payload, created_at) VALUES (?, ?, ?, ?)')
-      .run(lockerId, version, JSON.stringify(change), at);
+      .run(lockerId, change.version, JSON.stringify(change), at);
     return change;
   }
 

@@ -16,6 +16,8 @@ import type { ReservationService } from '../services/reservation-service.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 
 const timeouts = { connectMs: 10_000, publishMs: 15_000 } as const;
+/** Past this many missed changes a locker gets one snapshot instead of the replay. */
+const snapshotAfter = 500;
 
 export interface FleetLinkCounters {
   eventsApplied: number;
@@ -202,6 +204,18 @@ export class FleetLink implements ChangePublisher {
 
   /** Sends what the locker missed after `version`; a fresh locker (version 0) gets the log from the start. */
   private catchUp(lockerId: string, version: number): void {
+    const latest = this.store.lockers.latestVersion(lockerId);
+    // ahead of our log (we were restored from a backup) or far behind it (a replaced locker PC): one snapshot
+    if (this.reservations && (version > latest || latest - version > snapshotAfter)) {
+      this.counters.catchUps++;
+      const snapshot = this.reservations.snapshotFor(lockerId, version);
+      this.logger.warn(
+        { lockerId, lockerVersion: version, fleetVersion: latest, snapshot: snapshot.version },
+        'locker out of step with the change log; sending a snapshot',
+      );
+      this.sendChange(lockerId, snapshot);
+      return;
+    }
     const missed = this.store.lockers.changesSince(lockerId, version);
     if (missed.length === 0) return;
     this.counters.catchUps++;

@@ -79,8 +79,9 @@ export class MqttLocker {
       return;
     }
     const at = performance.now();
-    if (change.kind === 'upsert' && !this.seen.has(change.reservation.id))
-      this.seen.set(change.reservation.id, at);
+    const arrived =
+      change.kind === 'upsert' ? [change.reservation] : change.kind === 'snapshot' ? change.reservations : [];
+    for (const r of arrived) if (!this.seen.has(r.id)) this.seen.set(r.id, at);
     this.version = change.version;
     this.ack('applied');
   }
