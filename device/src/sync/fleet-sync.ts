@@ -35,7 +35,7 @@ const timeouts = { connectMs: 10_000, publishMs: 15_000, ackMs: 30_000 } as cons
 
 /**
  * The device's MQTT side: retained presence with a last will, the outbox drained in order and
- * removed only after the broker's PUBACK, reservation changes applied by version and
+ * removed only when the fleet acknowledges it applied each event, reservation changes applied by version and
  * acknowledged, commands answered by request id, telemetry at QoS 0. Bad messages are counted
  * and logged, never applied.
  */
