@@ -67,10 +67,11 @@ it('broker down for a long stretch while pickups go on: afterwards every event a
   expect(waiting).toBeGreaterThan(300);
   expect(peer.events.length).toBe(beforeOutage);
 
-  // the broker returns: every waiting event arrives, once, in sequence order
+  // the broker returns: every waiting event arrives, once, in sequence order; the outbox empties only
+  // on the peer's acknowledgements (a door may still report its last close after `waiting` was read)
   await locker.broker.start();
-  await peer.until(() => peer.events.length === beforeOutage + waiting, 60_000, 'events after the outage');
-  await peer.until(() => locker.inProcess!.health().outboxDepth === 0, 10_000, 'outbox empty');
+  await peer.until(() => locker.inProcess!.health().outboxDepth === 0, 60_000, 'events after the outage');
+  expect(peer.events.length).toBeGreaterThanOrEqual(beforeOutage + waiting);
   const seqs = peer.events.map((e) => e.seq);
   expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
   expect(
