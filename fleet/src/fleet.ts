@@ -118,6 +118,7 @@ export class Fleet {
       await this.broker.start();
     }
     await this.link.start();
+    this.broker?.admitLockers();
     this.notifications.start();
     this.timer = setInterval(() => {
       try {

@@ -56,8 +56,15 @@ export class EmbeddedBroker {
   };
   port = 0;
   tlsPort: number | undefined;
+  /** Lockers are refused until the fleet listens, so no event is published to nobody after a restart. */
+  private lockersAdmitted = false;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
+
+  /** Lets lockers in; call once the fleet's own subscriptions are acknowledged. */
+  admitLockers(): void {
+    this.lockersAdmitted = true;
+  }
 
   get url(): string {
     return `mqtt://${this.options.host}:${this.port}`;
@@ -79,6 +86,12 @@ export class EmbeddedBroker {
             'MQTT login refused: unknown user, wrong secret or client id',
           );
           const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 as const });
+          return done(error, false);
+        }
+        if (identity.kind === 'locker' && !this.lockersAdmitted) {
+          logger.info({ clientId: client.id }, 'locker asked to retry: the fleet is not subscribed yet');
+          // 3 = server unavailable: the locker keeps its events and reconnects a second later
+          const error = Object.assign(new Error('the fleet is starting'), { returnCode: 3 as const });
           return done(error, false);
         }
         this.identities.set(client, identity);

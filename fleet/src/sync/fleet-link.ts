@@ -72,30 +72,32 @@ export class FleetLink implements ChangePublisher {
     client.on('error', (error) =>
       this.logger.warn({ err: error }, 'fleet MQTT connection problem; reconnecting'),
     );
-    client.on('connect', (connack) => {
-      this.logger.info({ sessionPresent: connack.sessionPresent }, 'fleet connected to the broker');
-      void client
-        .subscribeAsync(
-          (['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const).map(topicFilterAll),
-          { qos: 1 },
-        )
-        .catch((error) => this.logger.error({ err: error }, 'subscribing to locker topics failed'));
-    });
-    await new Promise<void>((resolve, reject) => {
+    // started once the broker acknowledged our subscriptions: only then are lockers let in
+    const subscribed = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>
           reject(
             new Error(
-              `FLEET_BROKER_UNREACHABLE: no connection to ${url} after ${timeouts.connectMs} ms; check the broker URL and the service password`,
+              `FLEET_BROKER_UNREACHABLE: no subscription at ${url} after ${timeouts.connectMs} ms; check the broker URL and the service password`,
             ),
           ),
         timeouts.connectMs,
       );
-      client.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
+      client.on('connect', (connack) => {
+        this.logger.info({ sessionPresent: connack.sessionPresent }, 'fleet connected to the broker');
+        client
+          .subscribeAsync(
+            (['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const).map(topicFilterAll),
+            { qos: 1 },
+          )
+          .then(() => {
+            clearTimeout(timer);
+            resolve();
+          })
+          .catch((error) => this.logger.error({ err: error }, 'subscribing to locker topics failed'));
       });
     });
+    await subscribed;
   }
 
   async stop(): Promise<void> {
