@@ -246,9 +246,13 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     );
     await rig.peer.publishRaw('commands', '{"v":1,"type":"open","compartment":"all"}');
     await rig.peer.publishRaw('reservations', 'not json at all');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // handled in order: once both bad messages are counted, the repeated open was answered too
+    await rig.peer.until(
+      () => rig.inProcess!.health().fleetRejectedMessages === 2,
+      10_000,
+      'bad messages rejected',
+    );
     expect(rig.simulator.simBus.counters.unlockCommands).toBe(unlocks);
-    expect(rig.inProcess!.health().fleetRejectedMessages).toBe(2);
     const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === target);
     expect(rows.map((r) => r.reason)).toEqual([
       'remote: citizen called: card stuck',
