@@ -22,6 +22,12 @@
  * - p.6 §2.5.2: unlock lock 1 of board 0 `02 00 00 51 03 56`, all 48 locks `02 00 30 51 03 86`, every lock of
  *   every board `02 0A 30 51 03 90`; response: "None".
  * - p.7 §2.6.2: the address is set on the board and must differ between boards on one bus.
+ *
+ * Cross-checked with public implementations (no code taken): Boudha25/CasierIntelligent `Cu48Communication.py`
+ * + `main.py` (LOCKNUM = compartment − first compartment of the board, i.e. 0-based; same checksum; never
+ * reads status) and a public TypeScript driver of the 0x60/0x61 → 0x75 variant (LOCKNUM = lock − 1; a set
+ * status bit is CLOSED). Neither disagrees with the document. Issue 8 says the document reads a set bit as
+ * open: its own text (p.3–4) and its decoded example (p.5 d) both say a set bit is a locked hook.
  */
 export const cu48Document = {
   baudRate: 19_200,

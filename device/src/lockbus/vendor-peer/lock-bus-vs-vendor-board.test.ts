@@ -35,6 +35,9 @@ function expectTypedFailures(outcomes: UnlockOutcome[]): void {
 }
 
 describe('lock bus (shipped defaults) against a CU48 written from the vendor document', () => {
+  // Pins the document's polarity (set bit = locked hook, p.3–5): probed with `closedBitValue: 0` (set bit = open,
+  // as issue 8 proposes for the default) the driver reads 48 of 48 doors open on this board and resolves every
+  // unlock as alreadyOpen with no frame sent.
   it(
     'confirms every unlock of 12 closed doors on a clean bus, each door opened once, none resent',
     async () => {
