@@ -88,6 +88,7 @@ export class Simulator {
       paceBaudRate: resolved.paceBaudRate,
       turnaroundMs: this.options.turnaroundMs,
     });
+    bus.setFaults(this.options.faults);
     this.bus = bus;
     const addresses: SimulatorAddresses = { protocol: this.options.protocol };
     if (this.options.pty) {
