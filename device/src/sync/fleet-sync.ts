@@ -240,8 +240,8 @@ export class FleetSync {
       } else if (topic === topicFor('commands', lockerId)) {
         const command = decodePayload('commands', payload);
         this.counters.commands++;
-        const result = await this.core.command(command);
-        await this.publish('commandResults', encodePayload('commandResults', result));
+        const { result, answer } = await this.core.command(command);
+        if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
       }
     } catch (error) {
       if (error instanceof TopicError) {
