@@ -2,6 +2,7 @@ export * from './boards/index.ts';
 export * from './bus-faults.ts';
 export * from './door-actions.ts';
 export { MqttLocker } from './fleet/mqtt-locker.ts';
+export { seededRandom } from './random.ts';
 export * from './sim-bus.ts';
 export * from './sim-door.ts';
 export * from './simulator.ts';
