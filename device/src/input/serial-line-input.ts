@@ -8,12 +8,16 @@ const timeouts = { reopenMs: 2000 } as const;
 const limits = { maxLineChars: 256 } as const;
 
 export interface LineInputCounters {
-  /** Lines handed on as codes. */
-  lines: number;
   /** Lines dropped as reader noise: not printable, not shaped like a code, or over-long. */
   readerErrors: number;
 }
 
+/**
+ * A keypad or QR scanner in serial/CDC mode: each code arrives as one line (CR, LF or both).
+ * Only lines shaped like a code are handed on; noise and over-long lines (up to their line end,
+ * tail included) are dropped and counted as reader errors, so they never count as wrong codes.
+ * The port is reopened when it goes away.
+ */
 export class SerialLineInput extends EventEmitter<{ line: [string] }> {
   private port: SerialPort | undefined;
   private reopen: NodeJS.Timeout | undefined;
@@ -22,7 +26,7 @@ export class SerialLineInput extends EventEmitter<{ line: [string] }> {
   private pending = '';
   /** The current line is over-long: everything up to its line end is dropped. */
   private discarding = false;
-  readonly counters: LineInputCounters = { lines: 0, readerErrors: 0 };
+  readonly counters: LineInputCounters = { readerErrors: 0 };
 
   constructor(
     private readonly options: { name: 'keypad' | 'scanner'; path: string; baudRate: number },
@@ -84,7 +88,7 @@ export class SerialLineInput extends EventEmitter<{ line: [string] }> {
       const overlong = this.discarding || line.length > limits.maxLineChars;
       this.pending = '';
       this.discarding = false;
-      if (overlong) this.readerError('over-long line; dropped whole');
+      if (overlong) this.readerError('INPUT_LINE_TOO_LONG', 'over-long line; dropped whole');
       else this.deliver(line);
     }
     if (this.discarding) return;
@@ -99,17 +103,19 @@ export class SerialLineInput extends EventEmitter<{ line: [string] }> {
     const line = raw.trim();
     if (line === '') return;
     if (!isWellFormedCode(line)) {
-      this.readerError('not a code; dropped');
+      this.readerError('INPUT_NOT_A_CODE', 'not shaped like a code; dropped');
       return;
     }
-    this.counters.lines++;
     this.emit('line', line);
   }
 
   /** Logs no content: a line of noise may hold part of someone's code. */
-  private readerError(problem: string): void {
+  private readerError(code: 'INPUT_LINE_TOO_LONG' | 'INPUT_NOT_A_CODE', problem: string): void {
     this.counters.readerErrors++;
-    this.logger.warn({ input: this.options.name, readerErrors: this.counters.readerErrors }, problem);
+    this.logger.warn(
+      { input: this.options.name, code, readerErrors: this.counters.readerErrors },
+      `reader noise: ${problem}`,
+    );
   }
 
   private scheduleReopen(): void {
