@@ -1,9 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { FrameParser, toHex } from '@locker/protocol';
+import { FrameParser, type FrameParserError, toHex } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { SimBoard, SimBoardProtocol } from './boards/index.ts';
-import { type BusFaults, busFaultsSchema, collide, damageReply, noBusFaults } from './bus-faults.ts';
+import {
+  type BusFaults,
+  busFaultsSchema,
+  collide,
+  damageReply,
+  damageRequest,
+  noBusFaults,
+} from './bus-faults.ts';
 import { SimDoor } from './sim-door.ts';
 import { TimerSet } from './timer-set.ts';
 
@@ -23,6 +30,13 @@ export interface SimBusCounters {
   replies: number;
   unlockCommands: number;
   badFrames: number;
+  /** Request frames a board refused for a bad checksum. */
+  checksumErrors: number;
+  /** Bytes received from bus masters, before the fault model. */
+  requestBytes: number;
+  /** Request bytes lost or flipped by the fault model before any board saw them. */
+  requestBytesDropped: number;
+  requestBytesCorrupted: number;
 }
 
 export interface SimBusEvents {
@@ -41,7 +55,16 @@ export function wireTimeMs(byteCount: number, baudRate: number): number {
  * at the line speed. Half duplex: the master must wait for the reply; the bus does not queue.
  */
 export class SimBus extends EventEmitter<SimBusEvents> {
-  readonly counters: SimBusCounters = { requests: 0, replies: 0, unlockCommands: 0, badFrames: 0 };
+  readonly counters: SimBusCounters = {
+    requests: 0,
+    replies: 0,
+    unlockCommands: 0,
+    badFrames: 0,
+    checksumErrors: 0,
+    requestBytes: 0,
+    requestBytesDropped: 0,
+    requestBytesCorrupted: 0,
+  };
   private faults: BusFaults = { ...noBusFaults };
   private readonly detachers = new Set<() => void>();
   private readonly timers = new TimerSet();
@@ -75,8 +98,17 @@ export class SimBus extends EventEmitter<SimBusEvents> {
   attach(stream: Duplex): () => void {
     const parser = new FrameParser({ spec: this.options.protocol.requestSpec });
     parser.on('data', (frame: Buffer) => this.onRequest(frame, stream));
-    parser.on('frame-error', () => this.counters.badFrames++);
-    const forward = (chunk: Buffer) => parser.write(chunk);
+    parser.on('frame-error', (error: FrameParserError) => {
+      this.counters.badFrames++;
+      if (error.reason === 'checksum') this.counters.checksumErrors++;
+    });
+    const forward = (chunk: Buffer) => {
+      this.counters.requestBytes += chunk.length;
+      const damaged = damageRequest(chunk, this.faults, this.options.random);
+      this.counters.requestBytesDropped += damaged.dropped;
+      this.counters.requestBytesCorrupted += damaged.corrupted;
+      if (damaged.bytes.length > 0) parser.write(Buffer.from(damaged.bytes));
+    };
     stream.on('data', forward);
     const detach = () => {
       stream.off('data', forward);

@@ -1,6 +1,7 @@
 import { kerongDefaultDialect, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { simBoardProtocols } from './boards/index.ts';
+import { busFaultsSchema } from './bus-faults.ts';
 import { defaultDoorPhysics } from './sim-door.ts';
 
 const port = z.number().int().min(0).max(65535);
@@ -32,6 +33,8 @@ export const simulatorOptionsSchema = z
       .partial()
       .default({}),
     seed: z.number().int().default(1),
+    /** Bus faults switched on from the start (the control API changes them later). */
+    faults: busFaultsSchema.partial().default({}),
     kerongDialect: z
       .object({
         closedBitValue: z.union([z.literal(0), z.literal(1)]),

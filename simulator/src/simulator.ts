@@ -88,6 +88,7 @@ export class Simulator {
       paceBaudRate: resolved.paceBaudRate,
       turnaroundMs: this.options.turnaroundMs,
     });
+    bus.setFaults(this.options.faults);
     this.bus = bus;
     const addresses: SimulatorAddresses = { protocol: this.options.protocol };
     if (this.options.pty) {
@@ -179,13 +180,22 @@ export class Simulator {
 
   /** A citizen types a code on the keypad, or shows a QR code to the scanner. */
   async input(name: SimInputName, line: string): Promise<void> {
+    await this.lineInput(name).type(line);
+  }
+
+  /** Raw bytes from the keypad or scanner, no line end added: noise, a line arriving in pieces. */
+  async inputBytes(name: SimInputName, bytes: string | Buffer): Promise<void> {
+    await this.lineInput(name).write(bytes);
+  }
+
+  private lineInput(name: SimInputName): SimLineInput {
     const input = this.inputs.get(name);
     if (!input)
       throw new SimulatorError(
         'SIM_NOT_STARTED',
         `this simulator has no ${name}; start it with inputs: true`,
       );
-    await input.type(line);
+    return input;
   }
 
   /** A bus master in the same process: write requests, read replies. */

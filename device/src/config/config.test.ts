@@ -81,6 +81,40 @@ describe('device config', () => {
     expect(problems(`${open}mode: development\n`)).toEqual([]);
   });
 
+  it('refuses a duration above its ceiling (Node would fire such a timer after 1 ms), naming the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'locker.yaml');
+    const huge = 2 ** 31; // one above the largest timer Node keeps
+    writeFileSync(
+      file,
+      `${valid.replace('boards: [{ address: 0, locks: 16 }]', `boards: [{ address: 0, locks: 16 }]\n  timing: { pollIntervalMs: ${huge} }`)}` +
+        `timing: { telemetryMs: ${huge}, doorReminderMs: ${huge}, doorAlarmMs: ${huge}, inactivityMs: ${huge} }\n` +
+        `lockout: { freeAttempts: 3, baseDelayMs: ${huge}, maxDelayMs: ${huge}, alarmAfter: 6, forgetAfterMs: ${huge} }\n`,
+    );
+    let error: unknown;
+    try {
+      loadDeviceConfig(file);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as ConfigError).problems;
+    for (const field of [
+      'bus.timing.pollIntervalMs',
+      'timing.telemetryMs',
+      'timing.doorReminderMs',
+      'timing.doorAlarmMs',
+      'timing.inactivityMs',
+      'lockout.baseDelayMs',
+      'lockout.maxDelayMs',
+      'lockout.forgetAfterMs',
+    ])
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}: ${field}: `)));
+    expect(lines).toContainEqual(`${file}: timing.telemetryMs: at most 3600000 ms (60 min)`);
+    // the largest accepted value is still a timer Node keeps
+    expect(problems(`${valid}timing: { doorAlarmMs: ${24 * 3_600_000} }\n`)).toEqual([]);
+  });
+
   it('reports syntax errors and unreadable files with the file name', () => {
     expect(problems('lockerId: [unclosed', 'x.yaml')[0]).toMatch(/^x\.yaml: /);
     expect(() => loadDeviceConfig('/nonexistent/locker.yaml')).toThrow(/ENOENT; pass --config/);

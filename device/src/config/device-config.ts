@@ -37,6 +37,19 @@ export type CompartmentConfig = z.infer<typeof compartmentSchema>;
 
 const pin = z.number().int().min(0).max(1023);
 
+const minute = 60_000;
+const hour = 60 * minute;
+/**
+ * A duration in ms with a ceiling: Node runs a timer above 2³¹−1 ms after 1 ms, so an
+ * unbounded value would turn a reminder or a telemetry period into a busy loop.
+ */
+const durationMs = (min: number, max: number) =>
+  z
+    .number()
+    .int()
+    .min(min)
+    .max(max, `at most ${max} ms (${max / minute} min)`);
+
 export const deviceConfigSchema = z
   .object({
     lockerId: z.string().regex(/^[a-z0-9-]{1,64}$/, '1–64 of a-z, 0-9 and -, e.g. "ieper-stadhuis-1"'),
@@ -77,10 +90,10 @@ export const deviceConfigSchema = z
       .default({ host: '127.0.0.1', port: 8080 }),
     timing: z
       .object({
-        doorReminderMs: z.number().int().min(1000).default(defaultDoorOpenTiming.reminderMs),
-        doorAlarmMs: z.number().int().min(1000).default(defaultDoorOpenTiming.alarmMs),
-        inactivityMs: z.number().int().min(1000).default(60_000),
-        telemetryMs: z.number().int().min(1000).default(60_000),
+        doorReminderMs: durationMs(1000, hour).default(defaultDoorOpenTiming.reminderMs),
+        doorAlarmMs: durationMs(1000, 24 * hour).default(defaultDoorOpenTiming.alarmMs),
+        inactivityMs: durationMs(1000, hour).default(60_000),
+        telemetryMs: durationMs(1000, hour).default(60_000),
       })
       .strict()
       .default({
@@ -92,10 +105,10 @@ export const deviceConfigSchema = z
     lockout: z
       .object({
         freeAttempts: z.number().int().min(1).max(20),
-        baseDelayMs: z.number().int().min(0),
-        maxDelayMs: z.number().int().min(0),
+        baseDelayMs: durationMs(0, hour),
+        maxDelayMs: durationMs(0, 24 * hour),
         alarmAfter: z.number().int().min(1),
-        forgetAfterMs: z.number().int().min(0),
+        forgetAfterMs: durationMs(0, 7 * 24 * hour),
       })
       .strict()
       .default(defaultLockoutPolicy),

@@ -261,6 +261,62 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     expect(rig.inProcess!.health()).toMatchObject({ auditIntact: true });
   });
 
+  it('a remote open delivered twice while it runs is answered once, with its real result: one unlock on the wire', async () => {
+    const target = 29;
+    const unlocks = rig.simulator.simBus.counters.unlockCommands;
+    const open = JSON.stringify({
+      v: 1,
+      requestId: 'req-twice',
+      type: 'open',
+      compartment: target,
+      reason: 'citizen called: door stuck',
+      by: 'it-1',
+    });
+    await rig.peer.publishRaw('commands', open);
+    await rig.peer.publishRaw('commands', open);
+    await rig.peer.until(() => rig.peer.results.has('req-twice'), 10_000, 'open result');
+    // handled in order of arrival: once a later command is answered, so would the repeat have been
+    const later = await rig.peer.command({ type: 'resync', by: 'it-1' });
+    await rig.peer.until(() => rig.peer.results.has(later), 10_000, 'resync result');
+    expect(rig.peer.answers.filter((a) => a.requestId === 'req-twice')).toEqual([
+      { requestId: 'req-twice', ok: true },
+    ]);
+    expect(rig.simulator.simBus.counters.unlockCommands - unlocks).toBe(1);
+    expect(rig.door(target).open).toBe(true);
+    rig.act(target, 'close');
+    await rig.untilDoor(target, false);
+  });
+
+  it("reader noise is dropped and counted, never a wrong code: the next citizen's right PIN opens at once", async () => {
+    const codes = await rig.peer.reserve('r-noise');
+    const compartment = await load();
+    const rejected = rig.peer.eventsOf('code_rejected').length;
+    // junk from the scanner, a QR code cut short, a PIN cut short on the keypad
+    await rig.simulator.input('scanner', '\x00\x1b[?25h~');
+    await rig.simulator.input('scanner', '%%');
+    await rig.simulator.input('scanner', codes.qr.slice(0, 20));
+    await rig.simulator.input('keypad', codes.pin.slice(0, -1));
+    // an over-long keypad line arriving in two pieces, its tail shaped like a PIN: dropped whole
+    await rig.simulator.inputBytes('keypad', '1'.repeat(300));
+    await rig.simulator.inputBytes('keypad', '123456\r\n');
+    await rig.peer.until(
+      () =>
+        rig.peer.telemetry?.bus.scannerReaderErrors === 3 && rig.peer.telemetry.bus.keypadReaderErrors === 2,
+      10_000,
+      'reader errors in telemetry',
+    );
+    await rig.simulator.input('keypad', codes.pin);
+    expect((await rig.untilScreen('door_open')).params.compartment).toBe(compartment);
+    rig.act(compartment, 'take-item');
+    rig.act(compartment, 'close');
+    await rig.peer.until(
+      () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-noise'),
+      10_000,
+      'picked_up',
+    );
+    expect(rig.peer.eventsOf('code_rejected')).toHaveLength(rejected);
+  });
+
   it('door left open: a reminder on the screen, then an alarm to the fleet', async () => {
     const codes = await rig.peer.reserve('r-open');
     const compartment = await load();

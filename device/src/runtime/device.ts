@@ -124,7 +124,7 @@ export class Device {
           telemetryMs: config.timing.telemetryMs,
           telemetry: () => ({
             outboxDepth: store.outbox.depth(),
-            bus: flatCounters(bus.counters()),
+            bus: { ...flatCounters(bus.counters()), ...this.readerErrors() },
             compartments: store.compartments().map((c) => ({
               number: c.number,
               size: sizes.get(c.number) ?? 'S',
@@ -150,6 +150,13 @@ export class Device {
     io.light(true);
     this.readyAt = now();
     return { kioskUrl: `http://${config.kiosk.host}:${port}` };
+  }
+
+  /** Reader noise dropped by each input (`keypadReaderErrors`, `scannerReaderErrors`), for telemetry. */
+  private readerErrors(): Record<string, number> {
+    return Object.fromEntries(
+      this.inputs.map((input) => [`${input.name}ReaderErrors`, input.counters.readerErrors]),
+    );
   }
 
   health(): { ok: boolean; [key: string]: unknown } {

@@ -42,6 +42,8 @@ export class LockerCore {
   private staff: StaffVisit | null = null;
   private screenOwner: number | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Fleet commands being carried out, by request id: a duplicate delivery joins its first. */
+  private readonly runningCommands = new Map<string, Promise<CommandResult>>();
 
   constructor(
     private readonly deps: {
@@ -200,11 +202,24 @@ export class LockerCore {
     }
   }
 
-  /** A fleet command, applied once per request id: a repeated delivery gets the first result again. */
-  async command(command: Command): Promise<CommandResult> {
+  /**
+   * A fleet command, applied once per request id: a repeated delivery gets the first result again.
+   * One that arrives while the first is still running joins it and is not answered on its own
+   * (`answer: false`): the fleet keeps the first answer it gets, so it must be the real result,
+   * never a BUSY from the command's own first delivery.
+   */
+  async command(command: Command): Promise<{ result: CommandResult; answer: boolean }> {
+    const running = this.runningCommands.get(command.requestId);
+    if (running) return { result: await running, answer: false };
+    const seen = this.deps.store.commandResult(command.requestId);
+    if (seen) return { result: JSON.parse(seen) as CommandResult, answer: true };
+    const execution = this.execute(command).finally(() => this.runningCommands.delete(command.requestId));
+    this.runningCommands.set(command.requestId, execution);
+    return { result: await execution, answer: true };
+  }
+
+  private async execute(command: Command): Promise<CommandResult> {
     const { store } = this.deps;
-    const seen = store.commandResult(command.requestId);
-    if (seen) return JSON.parse(seen) as CommandResult;
     let result: Omit<CommandResult, 'v' | 'requestId' | 'at'>;
     const actor = { kind: 'fleet' as const, id: command.by };
     if (command.type === 'open') {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   decodePayload,
   encodePayload,
+  MqttReconnector,
+  type ReconnectBackoff,
   type Telemetry,
   TopicError,
   type TopicName,
@@ -21,6 +23,8 @@ export interface FleetSyncOptions {
   software: string;
   telemetryMs: number;
   telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments'>;
+  /** Reconnect backoff (capped exponential, full jitter); defaults in `reconnectBackoffDefaults`. */
+  reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
 }
 
 export interface SyncCounters {
@@ -41,6 +45,7 @@ const timeouts = { connectMs: 10_000, publishMs: 15_000, ackMs: 30_000 } as cons
  */
 export class FleetSync {
   private client: MqttClient | undefined;
+  private reconnector: MqttReconnector | undefined;
   private draining = false;
   private drainAgain = false;
   private telemetryTimer: NodeJS.Timeout | undefined;
@@ -78,7 +83,8 @@ export class FleetSync {
       ...(this.options.username ? { username: this.options.username } : {}),
       ...(this.options.password ? { password: this.options.password } : {}),
       connectTimeout: timeouts.connectMs,
-      reconnectPeriod: 1000,
+      // reconnects are ours, with backoff and jitter: a fixed period brings a whole fleet back in lock-step
+      reconnectPeriod: 0,
       // the outbox is our durable queue: never let the client buffer events while offline
       queueQoSZero: false,
       will: {
@@ -89,6 +95,15 @@ export class FleetSync {
       },
     });
     this.client = client;
+    this.reconnector = new MqttReconnector(client, {
+      ...this.options.reconnect,
+      onSchedule: ({ attempt, delayMs }) =>
+        this.logger.warn(
+          { attempt, delayMs },
+          'fleet unreachable; working offline, events wait in the outbox; reconnecting',
+        ),
+    });
+    this.reconnector.start();
     client.on(
       'connect',
       () =>
@@ -98,9 +113,6 @@ export class FleetSync {
     );
     client.on('message', (topic, payload) => void this.message(topic, payload));
     client.on('error', (error) => this.logger.warn({ err: error }, 'MQTT connection problem; reconnecting'));
-    client.on('offline', () =>
-      this.logger.warn('fleet unreachable; working offline, events wait in the outbox'),
-    );
     client.on('close', () => this.logger.info({ bootId: this.bootId }, 'fleet connection closed'));
     client.on('disconnect', (packet) =>
       this.logger.warn({ reasonCode: packet.reasonCode }, 'the broker ended the connection'),
@@ -125,6 +137,7 @@ export class FleetSync {
   async stop(): Promise<void> {
     clearInterval(this.telemetryTimer);
     clearInterval(this.resendTimer);
+    this.reconnector?.stop();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -240,8 +253,8 @@ export class FleetSync {
       } else if (topic === topicFor('commands', lockerId)) {
         const command = decodePayload('commands', payload);
         this.counters.commands++;
-        const result = await this.core.command(command);
-        await this.publish('commandResults', encodePayload('commandResults', result));
+        const { result, answer } = await this.core.command(command);
+        if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
       }
     } catch (error) {
       if (error instanceof TopicError) {

@@ -40,6 +40,8 @@ export class FleetPeer {
   duplicates = 0;
   deviceVersion = 0;
   readonly results = new Map<string, { ok: boolean; code?: string }>();
+  /** Every command result received, in order, repeats included. */
+  readonly answers: { requestId: string; ok: boolean; code?: string }[] = [];
   readonly rejected: string[] = [];
   presence: Presence | undefined;
   telemetry: Telemetry | undefined;
@@ -108,7 +110,9 @@ export class FleetPeer {
         this.telemetry = decodePayload('telemetry', payload);
       } else if (parsed.name === 'commandResults') {
         const result = decodePayload('commandResults', payload);
-        this.results.set(result.requestId, { ok: result.ok, ...(result.code ? { code: result.code } : {}) });
+        const answer = { ok: result.ok, ...(result.code ? { code: result.code } : {}) };
+        this.results.set(result.requestId, answer);
+        this.answers.push({ requestId: result.requestId, ...answer });
       }
     } catch (error) {
       this.rejected.push((error as Error).message);

@@ -45,7 +45,7 @@ export class LockerRig {
   readonly dir = mkdtempSync(join(tmpdir(), 'locker-rig-'));
   readonly configFile = join(this.dir, 'locker.json');
   readonly simulator: Simulator;
-  readonly broker = new TestBroker();
+  readonly broker = new TestBroker({ lockersAfterFleet: true });
   peer!: FleetPeer;
   inProcess: Device | undefined;
   /** The in-process device's cabinet I/O: open the service door, read the buzzer. */

@@ -7,6 +7,7 @@ import type { AedesOptions } from 'aedes';
 interface Broker {
   handle(stream: Socket): unknown;
   close(callback: () => void): void;
+  on(event: 'subscribe', listener: (subscriptions: unknown, client: { id: string } | null) => void): unknown;
 }
 
 // aedes is CommonJS whose named exports Node's ESM loader cannot see
@@ -19,14 +20,33 @@ export class TestBroker {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  constructor(private readonly options: { port?: number } = {}) {}
+  /** A fleet peer has subscribed on this broker instance. */
+  private fleetSubscribed = false;
+
+  /**
+   * `lockersAfterFleet`: like the fleet's embedded broker, a locker (client id `locker-…`) is let in
+   * only once the fleet (`fleet-peer-…`) has subscribed, so that after a restart no locker event
+   * goes to nobody, whichever side reconnects first.
+   */
+  constructor(private readonly options: { port?: number; lockersAfterFleet?: boolean } = {}) {}
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const broker = createBroker();
+    this.fleetSubscribed = false;
+    const broker = createBroker(
+      this.options.lockersAfterFleet
+        ? {
+            authenticate: (client, _username, _password, done) =>
+              done(null, this.fleetSubscribed || !client.id.startsWith('locker-')),
+          }
+        : {},
+    );
+    broker.on('subscribe', (_subscriptions, client) => {
+      if (client?.id.startsWith('fleet-peer-')) this.fleetSubscribed = true;
+    });
     this.broker = broker;
     const server = createServer((socket) => {
       this.sockets.add(socket);

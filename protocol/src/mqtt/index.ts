@@ -1,2 +1,3 @@
 export * from './payload-schemas.ts';
+export * from './reconnect-backoff.ts';
 export * from './topic-map.ts';

@@ -3,7 +3,9 @@ import type { SimulatorOptionsInput } from '../simulator-options.ts';
 
 export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a [--boards N] [--locks N] [--tcp PORT]
   [--control-port PORT] [--no-pty] [--inputs] [--spring-ms MS] [--no-pace] [--seed N]
+  [--corrupt-rate R] [--drop-rate R] [--request-corrupt-rate R] [--request-drop-rate R]
   --inputs adds a keypad and a QR scanner, each on its own pty
+  rates are chances per byte (0–1): replies (--corrupt-rate, --drop-rate) and requests (--request-…)
 prints one JSON line {"tty", "tcpPort", "controlUrl", "keypadTty", "scannerTty"} on stdout, then logs (JSON) on stderr`;
 
 export class SimArgsError extends Error {
@@ -26,6 +28,10 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
       'spring-ms': { type: 'string' },
       'no-pace': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
+      'corrupt-rate': { type: 'string' },
+      'drop-rate': { type: 'string' },
+      'request-corrupt-rate': { type: 'string' },
+      'request-drop-rate': { type: 'string' },
     },
   });
   const protocol = values.protocol;
@@ -40,6 +46,20 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
     if (!Number.isInteger(value)) throw new SimArgsError(`--${name} must be a whole number, got "${text}"`);
     return value;
   };
+  const rate = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1)
+      throw new SimArgsError(`--${name} must be a chance per byte from 0 to 1, got "${text}"`);
+    return value;
+  };
+  const rates = {
+    corruptRate: rate('corrupt-rate', values['corrupt-rate']),
+    dropRate: rate('drop-rate', values['drop-rate']),
+    requestCorruptRate: rate('request-corrupt-rate', values['request-corrupt-rate']),
+    requestDropRate: rate('request-drop-rate', values['request-drop-rate']),
+  };
+  const faults = Object.fromEntries(Object.entries(rates).filter(([, value]) => value !== undefined));
   const springMs = number('spring-ms', values['spring-ms']);
   return {
     protocol,
@@ -52,5 +72,6 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
     ...(values['no-pace'] ? { paceBaudRate: null } : {}),
     ...(springMs === undefined ? {} : { physics: { springMs } }),
     seed: number('seed', values.seed)!,
+    faults,
   };
 }

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fromHex } from '@locker/protocol';
 import { SerialPort } from 'serialport';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const cli = new URL('./sim.ts', import.meta.url).pathname;
 let child: ChildProcess | undefined;
@@ -76,6 +76,53 @@ describe('npm run sim (the simulator CLI)', () => {
     socket.destroy();
     // 80 · board 1 · lock 1 · 00 open · 80 XOR
     expect(reply).toEqual(fromHex('80 01 01 00 80'));
+  });
+
+  it('starts with request and reply faults from the command line; a lost unlock request opens nothing', async () => {
+    const { tty, controlUrl } = await startCli([
+      '--protocol',
+      'cu48',
+      '--request-drop-rate',
+      '1',
+      '--request-corrupt-rate',
+      '0.25',
+      '--corrupt-rate',
+      '0.5',
+    ]);
+    const before = await (await fetch(`${controlUrl}/state`)).json();
+    expect(before.faults).toMatchObject({
+      requestDropRate: 1,
+      requestCorruptRate: 0.25,
+      corruptRate: 0.5,
+      dropRate: 0,
+    });
+    // unlock board 0 lock 1 (02 00 00 51 03 56): every byte lost on its way to the board
+    await talk(tty, 19200, fromHex('02 00 00 51 03 56'));
+    await vi.waitFor(
+      async () => {
+        const state = await (await fetch(`${controlUrl}/state`)).json();
+        expect(state.counters.requestBytesDropped).toBe(6);
+      },
+      { timeout: 10_000 },
+    );
+    const state = await (await fetch(`${controlUrl}/state`)).json();
+    expect(state.boards[0].doors[0]).toMatchObject({ open: false, unlockCount: 0 });
+    expect(state.counters.unlockCommands).toBe(0);
+  });
+
+  it('refuses a fault rate outside 0–1, naming the option', async () => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cli, '--protocol', 'cu16', '--request-drop-rate', '2'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--request-drop-rate must be a chance per byte from 0 to 1, got "2"/);
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -34,6 +34,23 @@ describe('simulator control API', () => {
     expect(cleared.json()).toMatchObject({ dropRate: 0, silentBoards: [] });
   });
 
+  it('switches request faults (device → boards) and refuses a bad rate naming the field', async () => {
+    const control = await app();
+    const set = await control.inject({
+      method: 'PUT',
+      url: '/faults',
+      payload: { requestCorruptRate: 0.05, requestDropRate: 0.01 },
+    });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({ requestCorruptRate: 0.05, requestDropRate: 0.01, corruptRate: 0 });
+    const bad = await control.inject({ method: 'PUT', url: '/faults', payload: { requestDropRate: 1.5 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues).toEqual([expect.objectContaining({ path: 'requestDropRate' })]);
+    expect(simulator!.simBus.currentFaults()).toMatchObject({ requestDropRate: 0.01 });
+    const cleared = await control.inject({ method: 'DELETE', url: '/faults' });
+    expect(cleared.json()).toMatchObject({ requestCorruptRate: 0, requestDropRate: 0 });
+  });
+
   it('rejects bad input with a clear error and changes nothing', async () => {
     const control = await app();
     const badAction = await control.inject({ method: 'POST', url: '/boards/0/locks/1/explode' });

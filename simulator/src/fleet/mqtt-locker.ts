@@ -2,6 +2,9 @@ import {
   decodePayload,
   encodePayload,
   type LockerEvent,
+  MqttReconnector,
+  type ReconnectBackoff,
+  type ReconnectSchedule,
   type ReservationChange,
   topicFor,
 } from '@locker/protocol';
@@ -14,14 +17,28 @@ import mqtt, { type MqttClient } from 'mqtt';
  */
 export class MqttLocker {
   private client: MqttClient | undefined;
+  private reconnector: MqttReconnector | undefined;
   version = 0;
+  /** Every reconnect this locker scheduled, in order (delay drawn with its jitter source). */
+  readonly reconnects: ReconnectSchedule[] = [];
+  /** Connections made, the first included. */
+  connects = 0;
   /** When each reservation id was first seen by this locker (ms, performance.now()). */
   readonly seen = new Map<string, number>();
 
   constructor(
     readonly lockerId: string,
-    private readonly options: { url: string; password: string },
+    private readonly options: {
+      url: string;
+      password: string;
+      /** Reconnect backoff (capped exponential, full jitter); a seeded `random` makes a fleet run replayable. */
+      reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
+    },
   ) {}
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
 
   async start(): Promise<void> {
     const { lockerId } = this;
@@ -30,7 +47,8 @@ export class MqttLocker {
       username: lockerId,
       password: this.options.password,
       clean: true,
-      reconnectPeriod: 1000,
+      // reconnects with backoff and jitter (MqttReconnector), never all lockers in the same millisecond
+      reconnectPeriod: 0,
       connectTimeout: 30_000,
       will: {
         topic: topicFor('status', lockerId),
@@ -40,6 +58,12 @@ export class MqttLocker {
       },
     });
     this.client = client;
+    this.reconnector = new MqttReconnector(client, {
+      ...this.options.reconnect,
+      onSchedule: (schedule) => this.reconnects.push(schedule),
+    });
+    this.reconnector.start();
+    client.on('connect', () => this.connects++);
     client.on('message', (_topic, payload) => this.apply(decodePayload('reservations', payload)));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
@@ -69,6 +93,7 @@ export class MqttLocker {
   }
 
   async stop(): Promise<void> {
+    this.reconnector?.stop();
     await this.client?.endAsync(true);
   }
 
