@@ -95,7 +95,9 @@ export const deviceConfigSchema = z
         baseDelayMs: z.number().int().min(0),
         maxDelayMs: z.number().int().min(0),
         alarmAfter: z.number().int().min(1),
-        forgetAfterMs: z.number().int().min(0),
+        forgetAfterMs: z.number().int().min(1),
+        budget: z.number().int().min(1).default(defaultLockoutPolicy.budget),
+        budgetWindowMs: z.number().int().min(60_000).default(defaultLockoutPolicy.budgetWindowMs),
       })
       .strict()
       .default(defaultLockoutPolicy),

@@ -6,7 +6,7 @@ import type { IssuedCodes } from '../services/reservation-service.ts';
 import { createTestFleet, inSync, rigMasterKey, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const lockerId = 'ieper-stadhuis-1';
-const staffPin = '31415926';
+const staffPin = '3141592653';
 let fleet: Fleet;
 let rig: LockerRig;
 

@@ -10,7 +10,7 @@ import { buildApp } from '../app.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
-const staffPin = '97531975';
+const staffPin = '9753197531';
 let fleet: Fleet;
 let app: FastifyInstance;
 let rig: LockerRig;
