@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxWrongGuesses } from '../flows/guessing-bound.ts';
 import type { LockoutPolicy } from '../flows/lockout.ts';
+import { launchChromium } from '../testing/headless-browser.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 
 const staffPin = '8675309123';
@@ -103,8 +104,29 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
     expect((await rig.enter('keypad', staffPin)).view).toBe('staff');
     await fetch(`${rig.kioskUrl}/api/staff/end`, { method: 'POST' });
     const own = await rig.peer.reserve('r-qr-only');
-    await rig.loadNext(staffPin);
+    const compartment = await rig.loadNext(staffPin);
     await rig.simulator.input('scanner', own.qr);
     await rig.untilScreen('door_open');
+    rig.act(compartment, 'take-item');
+    rig.act(compartment, 'close');
+    await rig.untilScreen('done');
+  });
+
+  it('the touchscreen counts the wait down, then asks for a code again', async () => {
+    skipped += 2 * hour;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(rig.kioskUrl);
+      const status = () => page.locator('#status').textContent();
+      await expect.poll(status).toBe('Dank u. Tot ziens!');
+      let answer = await rig.enter('keypad', guess());
+      while (answer.view !== 'wait') answer = await rig.enter('keypad', guess());
+      expect(answer.params.seconds).toBe(2);
+      await expect.poll(status, { timeout: 10_000 }).toBe('Te veel foute codes. Wacht 1 seconden.');
+      await expect.poll(status, { timeout: 10_000 }).toContain('Typ uw code');
+    } finally {
+      await browser.close();
+    }
   });
 });
