@@ -129,4 +129,18 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
       await browser.close();
     }
   });
+
+  it('wrong staff codes have their own counter: they slow staff down, never the citizens', async () => {
+    clock += 2 * hour;
+    const wrongStaff = ['3141592653', '2718281828', '1618033988', '1414213562'];
+    const answers = [];
+    for (const pin of wrongStaff) answers.push((await rig.enter('keypad', pin)).view);
+    expect(answers).toEqual(['rejected', 'rejected', 'rejected', 'wait']);
+    expect((await rig.enter('keypad', '5772156649')).view).toBe('wait');
+    // a citizen's wrong code is still evaluated, on the citizens' own counter
+    expect(await rig.enter('keypad', guess())).toMatchObject({
+      view: 'rejected',
+      params: { reason: 'unknown_code' },
+    });
+  });
 });
