@@ -352,11 +352,10 @@ export class LockerCore {
     });
   }
 
-  /** A wrong code is never forgiven by a right one: only time (and staff) lower the counts. */
+  /** A wrong code is never forgiven by a right one: only time lowers the counts. */
   private failure(counter: GuessCounter, reason: string): ScreenState {
-    const { now, config } = this.deps;
+    const { now, config, store, recorder } = this.deps;
     const verdict = recordFailure(this.lockout(counter), now(), config.lockout);
-    const { store, recorder } = this.deps;
     store.transaction(() => {
       store.setMeta(lockoutKeys[counter], JSON.stringify(verdict.state));
       const counts = { counter, failures: verdict.state.failures, inWindow: verdict.inWindow };
