@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   logger.info({ step: 'locker runtime' }, 'measuring start-to-ready, idle memory, code → unlock frame');
   const rig = new LockerRig();
   await rig.start();
-  const staffPin = '31415926';
+  const staffPin = '3141592653';
   await rig.peer.publish({
     kind: 'staff',
     staff: [{ id: 'bench', display: 'B', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],

@@ -23,6 +23,8 @@ export interface FleetDeps {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
+  /** The citizens' PIN source (tests inject collisions). */
+  randomPin?: () => string;
 }
 
 /** The fleet service: store, broker (embedded or external), MQTT link, reservations, staff, scheduler. */
@@ -83,6 +85,7 @@ export class Fleet {
       publisher: this.link,
       logger: logger.child({ module: 'reservations' }),
       ...(this.deps.now ? { now: this.deps.now } : {}),
+      ...(this.deps.randomPin ? { randomPin: this.deps.randomPin } : {}),
     });
     this.reservations.on('live', (u) => this.publishLive(u));
     this.link.reservations = this.reservations;

@@ -11,7 +11,7 @@ import { LockerRig, rigCodeKey } from '../testing/locker-rig.ts';
  */
 const logger = pino({ name: 'locker-demo' });
 const kioskPort = Number(process.env.KIOSK_PORT ?? 8080);
-const staffPin = '20262026';
+const staffPin = '2026110525';
 
 async function main(): Promise<void> {
   const rig = new LockerRig({ kioskPort, sim: { physics: { springMs: 30, bounceMs: 0 } } });

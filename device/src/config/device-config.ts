@@ -108,7 +108,9 @@ export const deviceConfigSchema = z
         baseDelayMs: durationMs(0, hour),
         maxDelayMs: durationMs(0, 24 * hour),
         alarmAfter: z.number().int().min(1),
-        forgetAfterMs: durationMs(0, 7 * 24 * hour),
+        forgetAfterMs: durationMs(1, 7 * 24 * hour),
+        budget: z.number().int().min(1).default(defaultLockoutPolicy.budget),
+        budgetWindowMs: durationMs(60_000, 7 * 24 * hour).default(defaultLockoutPolicy.budgetWindowMs),
       })
       .strict()
       .default(defaultLockoutPolicy),

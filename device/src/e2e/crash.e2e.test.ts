@@ -6,7 +6,7 @@ import { DeviceStore } from '../store/device-store.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 
 const cycles = Number(process.env.CRASH_CYCLES ?? 200);
-const staffPin = '13572468';
+const staffPin = '1357246809';
 const killWindowMs = { min: 150, max: 1800 };
 /** A person needs a moment to reach into a compartment (the device polls the doors every 100 ms here). */
 const humanMs = 250;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, seriousViolations as violations } from '../testing/headless-browser.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '11223344';
+const staffPin = '1122334459';
 let rig: LockerRig;
 let browser: Browser;
 let page: Page;

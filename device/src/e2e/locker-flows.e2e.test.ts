@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '24681357';
+const staffPin = '2468135790';
 let rig: LockerRig;
 
 async function post(path: string, body?: unknown) {
@@ -17,32 +17,11 @@ async function post(path: string, body?: unknown) {
 }
 
 /** Staff signs in on the keypad and loads the next reservation; returns the compartment that opened. */
-async function load(): Promise<number> {
-  await rig.peer.until(
-    () => rig.peer.deviceVersion >= rig.peer.latestVersion,
-    10_000,
-    'reservations applied',
-  );
-  await rig.simulator.input('keypad', staffPin);
-  await rig.untilScreen('staff');
-  const opened = await post('/api/staff/load_next');
-  expect(opened.body.view, JSON.stringify(opened.body)).toBe('door_open');
-  const compartment = opened.body.params.compartment as number;
-  rig.act(compartment, 'put-item');
-  rig.act(compartment, 'close');
-  await rig.peer.until(
-    () => rig.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
-    10_000,
-    'loaded',
-  );
-  await post('/api/staff/end');
-  return compartment;
-}
+const load = () => rig.loadNext(staffPin);
 
 beforeAll(async () => {
   rig = new LockerRig({
     timing: { doorReminderMs: 1500, doorAlarmMs: 3000, telemetryMs: 1000 },
-    lockout: { freeAttempts: 3, baseDelayMs: 2000, maxDelayMs: 8000, alarmAfter: 5, forgetAfterMs: 600_000 },
   });
   await rig.start();
   await rig.startDeviceInProcess();
@@ -418,29 +397,13 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     );
     rig.act(open, 'close');
     rig.act(empty, 'take-item');
-  });
-  it('lockout: wrong codes slow the locker down, raise an alarm, and the delay survives a restart', async () => {
-    for (let i = 0; i < 3; i++) {
-      await rig.simulator.input('keypad', `99999${i}`);
-      await rig.untilScreen('rejected');
-      await post('/api/staff/end').catch(() => undefined);
-    }
-    await rig.simulator.input('keypad', '999993');
-    expect((await rig.untilScreen('wait')).params.seconds).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    const longer = await post('/api/code', { code: '999994' });
-    expect(longer.body).toMatchObject({ view: 'wait', params: { seconds: 4 } });
+    // its closing is reported before the next test counts what is in the outbox
     await rig.peer.until(
-      () => rig.peer.eventsOf('alarm').some((e) => e.data.code === 'wrong_codes'),
-      5000,
-      'lockout alarm',
+      () => rig.peer.eventsOf('door_closed').some((e) => e.compartment === open),
+      10_000,
+      `door ${open} closed`,
     );
-    await rig.inProcess!.stop();
-    await rig.startDeviceInProcess();
-    const waiting = await post('/api/code', { code: '123456' });
-    expect(waiting.body.view).toBe('wait');
   });
-
   it('an event the fleet received but never acknowledged stays in the outbox and goes again after a reconnect', async () => {
     const health = () => rig.inProcess!.health();
     await rig.peer.until(() => health().outboxDepth === 0, 10_000, 'outbox empty');

@@ -1,7 +1,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '55667788';
+const staffPin = '5566778829';
 let rig: LockerRig | undefined;
 
 afterAll(async () => {

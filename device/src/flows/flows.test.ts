@@ -3,13 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { type CodeMatch, decideCode, type ReservationView, secondFactorWindowMs } from './code-decision.ts';
 import { type CompartmentCandidate, chooseCompartment, nextSize } from './compartment-choice.ts';
 import { closeOutcome, defaultDoorOpenTiming, doorLeftOpen } from './door-outcome.ts';
-import {
-  defaultLockoutPolicy,
-  lockoutRemainingMs,
-  noLockout,
-  recordFailure,
-  recordSuccess,
-} from './lockout.ts';
 import { mergeReservationState } from './reservation-merge.ts';
 
 const now = Date.parse('2026-11-24T10:00:00Z');
@@ -130,35 +123,6 @@ describe('code decision', () => {
       action: 'staff',
       staffId: 's-1',
     });
-  });
-});
-
-describe('lockout', () => {
-  it('escalates the delay after the free attempts, caps it, and alarms once', () => {
-    let state = noLockout;
-    const delays: number[] = [];
-    const alarms: number[] = [];
-    for (let i = 1; i <= 12; i++) {
-      const verdict = recordFailure(state, now + i, defaultLockoutPolicy);
-      state = verdict.state;
-      delays.push(verdict.delayMs);
-      if (verdict.alarm) alarms.push(i);
-    }
-    expect(delays.slice(0, 6)).toEqual([0, 0, 0, 5000, 10_000, 20_000]);
-    expect(Math.max(...delays)).toBe(defaultLockoutPolicy.maxDelayMs);
-    expect(alarms).toEqual([defaultLockoutPolicy.alarmAfter]);
-    expect(lockoutRemainingMs(state, now + 12)).toBe(defaultLockoutPolicy.maxDelayMs);
-  });
-
-  it('forgets an old run of failures, and a right code ends the run but not the delay', () => {
-    let state = noLockout;
-    for (let i = 0; i < 5; i++) state = recordFailure(state, now, defaultLockoutPolicy).state;
-    expect(
-      recordFailure(state, now + defaultLockoutPolicy.forgetAfterMs + 1, defaultLockoutPolicy).state.failures,
-    ).toBe(1);
-    const after = recordSuccess(state);
-    expect(after.failures).toBe(0);
-    expect(lockoutRemainingMs(after, now)).toBe(lockoutRemainingMs(state, now));
   });
 });
 

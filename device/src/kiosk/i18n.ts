@@ -32,6 +32,8 @@ export const texts: Record<Language, Texts> = {
     rejected_cancelled: 'Deze reservatie werd geannuleerd.',
     rejected_not_on_loan: 'Voor deze code is er niets terug te brengen.',
     wait: 'Te veel foute codes. Wacht {seconds} seconden.',
+    suspended:
+      'Te veel foute codes aan deze automaat: codes intikken kan pas weer later. Scan uw QR-code of vraag het personeel.',
     staff: 'Personeel {staff}: {toLoad} te laden, {toRetrieve} op te halen.',
     load_next: 'Volgende laden',
     bigger: 'Groter vak',
@@ -88,6 +90,8 @@ export const texts: Record<Language, Texts> = {
     rejected_cancelled: 'Cette réservation a été annulée.',
     rejected_not_on_loan: 'Rien à rendre avec ce code.',
     wait: 'Trop de codes erronés. Attendez {seconds} secondes.',
+    suspended:
+      'Trop de codes erronés à cet automate : la saisie de codes est suspendue. Scannez votre code QR ou adressez-vous au personnel.',
     staff: 'Personnel {staff} : {toLoad} à charger, {toRetrieve} à retirer.',
     load_next: 'Charger le suivant',
     bigger: 'Casier plus grand',
@@ -144,6 +148,8 @@ export const texts: Record<Language, Texts> = {
     rejected_cancelled: 'This reservation was cancelled.',
     rejected_not_on_loan: 'There is nothing to return with this code.',
     wait: 'Too many wrong codes. Please wait {seconds} seconds.',
+    suspended:
+      'Too many wrong codes at this locker: typed codes are paused for now. Scan your QR code or ask the staff.',
     staff: 'Staff {staff}: {toLoad} to load, {toRetrieve} to retrieve.',
     load_next: 'Load next',
     bigger: 'Bigger compartment',
@@ -202,6 +208,8 @@ export const texts: Record<Language, Texts> = {
     rejected_cancelled: 'Diese Reservierung wurde storniert.',
     rejected_not_on_loan: 'Mit diesem Code ist nichts zurückzugeben.',
     wait: 'Zu viele falsche Codes. Bitte warten Sie {seconds} Sekunden.',
+    suspended:
+      'Zu viele falsche Codes an diesem Automaten: die Code-Eingabe ist vorübergehend gesperrt. Scannen Sie Ihren QR-Code oder wenden Sie sich an das Personal.',
     staff: 'Personal {staff}: {toLoad} zu laden, {toRetrieve} abzuholen.',
     load_next: 'Nächstes laden',
     bigger: 'Größeres Fach',

@@ -73,15 +73,30 @@ function line(s) {
     case 'rejected': return fill('rejected_' + p.reason, p);
     case 'error': return fill('error_' + p.code, p);
     case 'staff': return fill('staff', p) + (p.note ? ' ' + fill('note_' + p.note, p) : '');
+    case 'wait': return waitLine();
     default: return fill(s.view, p);
   }
+}
+// a wait counts down on the page; the region is busy while it ticks, so a screen reader hears it once, then the end
+let waitFor = { seq: -1, until: 0 };
+let ticker;
+function waitLine() {
+  const left = Math.ceil((waitFor.until - Date.now()) / 1000);
+  return left > 0 ? fill('wait', { seconds: left }) : fill('welcome', {});
+}
+function countDown() {
+  $('status').setAttribute('aria-busy', 'true');
+  ticker = setInterval(() => {
+    if (Date.now() >= waitFor.until) { clearInterval(ticker); $('status').removeAttribute('aria-busy'); }
+    $('status').textContent = waitLine();
+  }, 1000);
 }
 let ctx;
 function tone(view) {
   try {
     ctx = ctx || new AudioContext();
     const o = ctx.createOscillator(); const g = ctx.createGain();
-    o.frequency.value = view === 'rejected' || view === 'error' || view === 'wait' ? 220 : view === 'door_reminder' ? 660 : 880;
+    o.frequency.value = view === 'rejected' || view === 'error' || view === 'wait' || view === 'suspended' ? 220 : view === 'door_reminder' ? 660 : 880;
     g.gain.value = 0.2; o.connect(g); g.connect(ctx.destination); o.start(); o.stop(ctx.currentTime + 0.25);
   } catch (e) {}
 }
@@ -93,7 +108,11 @@ function render(withTone) {
   $('clear').textContent = TEXTS[lang].clear;
   document.querySelectorAll('[data-staff]').forEach((b) => (b.textContent = TEXTS[lang][b.dataset.staff]));
   document.querySelectorAll('[data-lang]').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.lang === lang)); b.setAttribute('aria-label', b.dataset.lang.toUpperCase() + ' ' + TEXTS[b.dataset.lang].language); });
+  clearInterval(ticker);
+  $('status').removeAttribute('aria-busy');
+  if (screen.view === 'wait' && waitFor.seq !== screen.seq) waitFor = { seq: screen.seq, until: Date.now() + screen.params.seconds * 1000 };
   $('status').textContent = line(screen);
+  if (screen.view === 'wait') countDown();
   $('staff').style.display = screen.view === 'staff' || (screen.params.staff && screen.view !== 'welcome') ? 'flex' : 'none';
   $('status').dataset.view = screen.view;
   if (withTone) tone(screen.view);

@@ -1,4 +1,4 @@
-import { codeHash, isPin, isStaffPin, parseQr } from '@locker/protocol';
+import { codeHash, isPin, isStaffBadge, isStaffPin, parseQr } from '@locker/protocol';
 import type { CodeMatch, ReservationView } from '../flows/code-decision.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import type { ReservationRecord } from '../store/store-types.ts';
@@ -12,6 +12,15 @@ const view = (r: ReservationRecord): ReservationView => ({
   dueAt: r.dueAt,
   compartment: r.compartment,
 });
+
+/** Whose wrong-code counter a line goes to; a QR code (128+ bits) and a malformed line to none. */
+export type GuessCounter = 'citizen' | 'staff';
+
+export function guessCounter(text: string): GuessCounter | null {
+  const code = text.trim();
+  if (isPin(code)) return 'citizen';
+  return isStaffPin(code) || isStaffBadge(code) ? 'staff' : null;
+}
 
 /**
  * Turns a typed or scanned line into what it matches, by keyed hash only: a QR code for this
@@ -37,7 +46,7 @@ export function resolveCode(store: DeviceStore, key: string, lockerId: string, t
     const staff = store.staffByCode('pin_hash', codeHash(key, lockerId, 'staff', code));
     if (staff) return { kind: 'staff', staffId: staff.id };
   }
-  if (code.length >= 8 && !/^\d+$/.test(code)) {
+  if (isStaffBadge(code)) {
     const badge = store.staffByCode('badge_hash', codeHash(key, lockerId, 'staff', code));
     if (badge) return { kind: 'staff', staffId: badge.id };
   }

@@ -4,16 +4,16 @@ import type { DeviceConfig } from '../config/device-config.ts';
 import { decideCode, type SecondFactorWait } from '../flows/code-decision.ts';
 import { chooseCompartment, nextSize } from '../flows/compartment-choice.ts';
 import {
+  type LockoutBlock,
   type LockoutState,
-  lockoutRemainingMs,
+  lockoutBlock,
   noLockout,
   recordFailure,
-  recordSuccess,
 } from '../flows/lockout.ts';
 import { mergeReservationState } from '../flows/reservation-merge.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import type { ReservationRecord } from '../store/store-types.ts';
-import { resolveCode } from './code-resolver.ts';
+import { type GuessCounter, guessCounter, resolveCode } from './code-resolver.ts';
 import type { DoorKeeper, OpenResult } from './door-keeper.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { Screen, ScreenState } from './screen.ts';
@@ -29,7 +29,13 @@ interface StaffVisit {
 
 export type ChangeVerdict = 'applied' | 'duplicate' | 'gap';
 
-const lockoutKey = 'lockout';
+const alarmCodes = {
+  citizen: { wrong_codes: 'wrong_codes', entry_suspended: 'pin_entry_suspended' },
+  staff: { wrong_codes: 'wrong_staff_codes', entry_suspended: 'staff_entry_suspended' },
+} as const;
+
+/** Citizens' and staff's wrong codes are counted apart: citizens' mistakes never lock staff out. */
+const lockoutKeys: Record<GuessCounter, string> = { citizen: 'lockout', staff: 'lockout_staff' };
 const syncVersionKey = 'sync_version';
 
 /**
@@ -101,9 +107,10 @@ export class LockerCore {
 
   async enterCode(text: string, source: CodeSource): Promise<ScreenState> {
     const { store, config, now } = this.deps;
-    const lockout = this.lockout();
-    const waitMs = lockoutRemainingMs(lockout, now());
-    if (waitMs > 0) return this.show('wait', { seconds: Math.ceil(waitMs / 1000) });
+    // a code that could be guessed is not evaluated while its counter blocks it; a QR code always is
+    const counter = guessCounter(text);
+    const block = counter ? lockoutBlock(this.lockout(counter), now(), config.lockout) : null;
+    if (block && block.kind !== 'open') return this.showBlock(block);
     const match = resolveCode(store, this.deps.codeKey, config.lockerId, text);
     const decision = decideCode(match, this.waiting, now());
     this.deps.logger.info(
@@ -116,11 +123,10 @@ export class LockerCore {
     );
     if (decision.action === 'reject') {
       this.waiting = null;
-      if (decision.countsAsFailure) return this.failure(decision.reason);
+      if (decision.countsAsFailure && counter) return this.failure(counter, decision.reason);
       this.deps.cue?.('error');
       return this.show('rejected', { reason: decision.reason, lockerId: decision.lockerId ?? null });
     }
-    this.saveLockout(recordSuccess(lockout));
     switch (decision.action) {
       case 'second_factor':
         this.waiting = decision.wait;
@@ -361,29 +367,33 @@ export class LockerCore {
     });
   }
 
-  private failure(reason: string): ScreenState {
-    const verdict = recordFailure(this.lockout(), this.deps.now(), this.deps.config.lockout);
-    this.saveLockout(
-      verdict.state,
-      verdict.alarm ? { failures: verdict.state.failures, delayS: verdict.delayMs / 1000 } : undefined,
-    );
+  /** A wrong code is never forgiven by a right one: only time lowers the counts. */
+  private failure(counter: GuessCounter, reason: string): ScreenState {
+    const { now, config, store, recorder } = this.deps;
+    const verdict = recordFailure(this.lockout(counter), now(), config.lockout);
+    store.transaction(() => {
+      store.setMeta(lockoutKeys[counter], JSON.stringify(verdict.state));
+      const counts = { counter, failures: verdict.state.failures, inWindow: verdict.inWindow };
+      if (verdict.alarm)
+        recorder.record('alarm', {
+          data: { code: alarmCodes[counter][verdict.alarm], ...counts, delayS: verdict.delayMs / 1000 },
+        });
+      else recorder.record('code_rejected', { data: counts });
+    });
     this.deps.cue?.('error');
-    if (verdict.delayMs > 0) return this.show('wait', { seconds: Math.ceil(verdict.delayMs / 1000), reason });
+    const block = lockoutBlock(verdict.state, now(), config.lockout);
+    if (block.kind !== 'open') return this.showBlock(block, reason);
     return this.show('rejected', { reason, lockerId: null });
   }
 
-  private lockout(): LockoutState {
-    const saved = this.deps.store.getMeta(lockoutKey);
-    return saved ? (JSON.parse(saved) as LockoutState) : noLockout;
+  private showBlock(block: Exclude<LockoutBlock, { kind: 'open' }>, reason?: string): ScreenState {
+    const seconds = Math.ceil(block.remainingMs / 1000);
+    return this.show(block.kind, { seconds, ...(reason ? { reason } : {}) });
   }
 
-  private saveLockout(state: LockoutState, alarm?: { failures: number; delayS: number }): void {
-    const { store, recorder } = this.deps;
-    store.transaction(() => {
-      store.setMeta(lockoutKey, JSON.stringify(state));
-      if (alarm) recorder.record('alarm', { data: { code: 'wrong_codes', ...alarm } });
-      else if (state.failures > 0) recorder.record('code_rejected', { data: { failures: state.failures } });
-    });
+  private lockout(counter: GuessCounter): LockoutState {
+    const saved = this.deps.store.getMeta(lockoutKeys[counter]);
+    return saved ? { ...noLockout, ...(JSON.parse(saved) as Partial<LockoutState>) } : noLockout;
   }
 
   private toLoad(): ReservationRecord[] {

@@ -11,6 +11,7 @@ export type ScreenView =
   | 'done'
   | 'rejected'
   | 'wait'
+  | 'suspended'
   | 'staff'
   | 'error';
 

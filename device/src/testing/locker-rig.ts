@@ -30,6 +30,8 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
+  /** The device's clock (in-process only), for time logic without waiting. */
+  now?: () => number;
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
@@ -125,6 +127,7 @@ export class LockerRig {
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: this.env(),
       io: this.io,
+      ...(this.options.now ? { now: this.options.now } : {}),
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }
@@ -183,11 +186,51 @@ export class LockerRig {
     return this.simulator.door(Math.floor((number - 1) / 16), ((number - 1) % 16) + 1).snapshot();
   }
 
-  async screen(): Promise<{ view: string; params: Record<string, unknown> }> {
+  async screen(): Promise<{ seq: number; view: string; params: Record<string, unknown> }> {
     return (await fetch(`${this.kioskUrl}/api/screen`)).json() as never;
   }
 
-  async untilScreen(view: string, ms = 10_000): Promise<{ view: string; params: Record<string, unknown> }> {
+  /** Types a line at the keypad or scanner and waits until the device has answered it on the screen. */
+  async enter(input: 'keypad' | 'scanner', line: string, ms = 10_000) {
+    const before = (await this.screen()).seq;
+    await this.simulator.input(input, line);
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const screen = await this.screen();
+      if (screen.seq > before) return screen;
+      if (Date.now() > deadline) throw new Error(`no answer to "${line}" at the ${input} after ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Staff signs in with `staffPin` at the keypad and loads the next reservation; returns the compartment. */
+  async loadNext(staffPin: string): Promise<number> {
+    await this.peer.until(
+      () => this.peer.deviceVersion >= this.peer.latestVersion,
+      10_000,
+      'changes applied',
+    );
+    await this.simulator.input('keypad', staffPin);
+    await this.untilScreen('staff');
+    const post = (action: string) =>
+      fetch(`${this.kioskUrl}/api/staff/${action}`, { method: 'POST' }).then(
+        (r) => r.json() as Promise<{ view: string; params: Record<string, unknown> }>,
+      );
+    const opened = await post('load_next');
+    if (opened.view !== 'door_open') throw new Error(`load_next: ${JSON.stringify(opened)}`);
+    const compartment = opened.params.compartment as number;
+    this.act(compartment, 'put-item');
+    this.act(compartment, 'close');
+    await this.peer.until(
+      () => this.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
+      10_000,
+      'loaded',
+    );
+    await post('end');
+    return compartment;
+  }
+
+  async untilScreen(view: string, ms = 10_000) {
     const deadline = Date.now() + ms;
     for (;;) {
       const screen = await this.screen();

@@ -111,8 +111,8 @@ export class FleetDemo {
       this.lockers.push({ id: locker.id, rig, kioskUrl: rig.kioskUrl });
     }
     const users = [
-      { username: 'balie.ieper', role: 'desk', municipalities: ['ieper'], lockerPin: '20262026' },
-      { username: 'balie.poperinge', role: 'desk', municipalities: ['poperinge'], lockerPin: '20272027' },
+      { username: 'balie.ieper', role: 'desk', municipalities: ['ieper'], lockerPin: '2026110525' },
+      { username: 'balie.poperinge', role: 'desk', municipalities: ['poperinge'], lockerPin: '2027110525' },
       { username: 'it.westhoek', role: 'it', municipalities: ['*'] },
       { username: 'admin', role: 'admin', municipalities: ['*'] },
     ] as const;

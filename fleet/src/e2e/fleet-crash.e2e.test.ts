@@ -11,7 +11,7 @@ import { SmtpCapture } from '../testing/smtp-capture.ts';
 const cycles = Number(process.env.FLEET_CRASH_CYCLES ?? 24);
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
-const staffPin = '12121212';
+const staffPin = '1212121299';
 const resultsDir = new URL('../../../bench/results/', import.meta.url).pathname;
 
 let fleet: FleetProcess | undefined;

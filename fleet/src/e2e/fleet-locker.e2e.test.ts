@@ -6,7 +6,7 @@ import type { IssuedCodes } from '../services/reservation-service.ts';
 import { createTestFleet, inSync, rigMasterKey, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const lockerId = 'ieper-stadhuis-1';
-const staffPin = '31415926';
+const staffPin = '3141592653';
 let fleet: Fleet;
 let rig: LockerRig;
 
@@ -101,7 +101,7 @@ describe('fleet and a real locker (device + simulator on ptys + embedded broker 
     ]);
     const codes = queuedCodes(reservation.id);
     expect(codes.qr).toMatch(new RegExp(`^LKR1\\.${lockerId}\\.`));
-    expect(codes.pin).toMatch(/^\d{6}$/);
+    expect(codes.pin).toMatch(/^\d{8}$/);
     await until(applied, 'codes applied at the locker');
 
     await rig.simulator.input('scanner', codes.qr!);
@@ -116,6 +116,10 @@ describe('fleet and a real locker (device + simulator on ptys + embedded broker 
       door: 'closed',
     });
     expect(rig.door(compartment).unlockCount).toBe(2);
+    // finished: it leaves the locker's copy, and its PIN is free to be issued again
+    await until(applied, 'removal applied at the locker');
+    expect(rig.inProcess!['store']!.reservation(reservation.id)).toBeUndefined();
+    expect(fleet.reservations.get(reservation.id)).toMatchObject({ pinHash: null, qrHash: null });
   });
 
   it('a loan gets a return code and a due date; the return comes back through the locker', async () => {
@@ -137,7 +141,7 @@ describe('fleet and a real locker (device + simulator on ptys + embedded broker 
     await until(() => fleet.reservations.get(loan.id).state === 'loaded', 'loan loaded');
     await post('/api/staff/end');
     const codes = queuedCodes(loan.id);
-    expect(codes.returnPin).toMatch(/^\d{6}$/);
+    expect(codes.returnPin).toMatch(/^\d{8}$/);
     await until(applied, 'loan codes applied');
 
     await rig.simulator.input('keypad', codes.pin!);

@@ -9,7 +9,7 @@ import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
-const staffPin = '86420864';
+const staffPin = '8642086421';
 
 /**
  * The whole story with real processes: a desk clerk creates a reservation in the desk page

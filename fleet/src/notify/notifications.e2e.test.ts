@@ -136,7 +136,7 @@ describe('notifications: e-mail (real SMTP server), SMS gateway (real HTTP), eBo
     const mail = await simpleParser(smtp.mails[0]!, { keepCidLinks: true });
     expect(mail.subject).toMatch(/^Votre passeport vous attend/);
     expect(mail.text).toContain('Gasthuisstraat 1');
-    expect(mail.text).not.toMatch(/\b\d{6}\b/); // two factors: the PIN never travels with the QR
+    expect(mail.text).not.toMatch(/\b\d{8}\b/); // two factors: the PIN never travels with the QR
     const image = mail.attachments.find((a) => a.cid === 'pickup-qr');
     expect(image?.contentType).toBe('image/png');
     expect(mail.html).toContain('cid:pickup-qr');
@@ -147,7 +147,7 @@ describe('notifications: e-mail (real SMTP server), SMS gateway (real HTTP), eBo
 
     const sms = texts[0]!;
     expect(sms.to).toBe('+32470111222');
-    const pin = /: (\d{6})\./.exec(sms.text)?.[1];
+    const pin = /: (\d{8})\./.exec(sms.text)?.[1];
     expect(fleet.registry.hashCode(lockerId, 'pin', pin!)).toBe(record.pinHash);
 
     await until(() => fleet.reservations.get(r.id).state === 'notified', 'notified');
@@ -173,7 +173,7 @@ describe('notifications: e-mail (real SMTP server), SMS gateway (real HTTP), eBo
       recipient: string;
     };
     expect(message.subject).toMatch(/^Uw feestmateriaal ligt klaar/);
-    expect(message.text).toMatch(/terugbrengcode \d{6}/);
+    expect(message.text).toMatch(/terugbrengcode \d{8}/);
     expect(message.recipient).toBe(r.ref);
     expect(decodeQr(Buffer.from(message.qrPng.split(',')[1]!, 'base64'))).toMatch(/^LKR1\./);
   });

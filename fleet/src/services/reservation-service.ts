@@ -1,13 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  formatQr,
-  type LockerEvent,
-  type Reservation,
-  type ReservationChange,
-  randomPin,
-  randomQrToken,
-} from '@locker/protocol';
+import type { LockerEvent, Reservation, ReservationChange } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { Language } from '../domain/item-types.ts';
 import {
@@ -22,10 +15,15 @@ import type { ChangeBody } from '../store/locker-repo.ts';
 import type { NotificationKind } from '../store/notification-repo.ts';
 import type { Channel, ReservationRecord } from '../store/reservation-repo.ts';
 import type { ChangePublisher, LiveUpdate } from './change-publisher.ts';
+import { CodeIssuer } from './code-issuer.ts';
 import { FleetError, notFound } from './fleet-errors.ts';
 import type { LockerRegistry } from './locker-registry.ts';
 
 const day = 86_400_000;
+
+/** Picked up (a document: a loan still comes back) or retrieved: nothing more to open with its codes. */
+const finished = (state: ReservationRecord['state'], kind: 'document' | 'loan' | undefined) =>
+  state === 'retrieved' || (state === 'picked_up' && kind !== 'loan');
 
 export interface NewReservation {
   lockerId: string;
@@ -54,6 +52,8 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       publisher: ChangePublisher;
       logger: Logger;
       now?: () => number;
+      /** The PIN source (tests inject collisions). */
+      randomPin?: () => string;
     },
   ) {
     super();
@@ -148,7 +148,8 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
         target: id,
         data: { reason },
       });
-      return this.appendUpsert(id, at);
+      // the locker keeps it (as cancelled) only while its item is still inside, for staff to retrieve
+      return this.appendRemove(id, at);
     });
     this.deps.publisher.sendChange(record.lockerId, change);
     this.live({ kind: 'reservation', lockerId: record.lockerId, reservationId: id, state: 'cancelled' });
@@ -317,7 +318,8 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
         states: ['ready_to_load', 'loaded', 'notified', 'picked_up', 'due', 'returned', 'expired'],
         limit: 10_000,
       })
-      .map((r) => this.toLocker(r));
+      .map((r) => this.toLocker(r))
+      .filter((r) => r.state !== 'picked_up' || r.kind === 'loan');
     const staff = store.users.staffPins(lockerId).map((s) => ({
       id: s.userId,
       display: s.display.slice(0, 40),
@@ -371,6 +373,7 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       );
       return this.issueCodes({ ...record, state: 'loaded' });
     }
+    if (finished(next.state, store.directory.itemType(record.itemType)?.kind)) return this.finish(record, at);
     if (next.state === 'picked_up') {
       const type = store.directory.itemType(record.itemType);
       if (type?.kind === 'loan' && type.daysToReturn) {
@@ -391,19 +394,20 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     const { store, registry } = this.deps;
     const at = new Date(this.now()).toISOString();
     const type = store.directory.itemType(record.itemType);
-    const pin = randomPin();
-    const token = randomQrToken();
-    const returnPin = type?.kind === 'loan' ? randomPin() : undefined;
+    const issuer = new CodeIssuer({
+      store,
+      registry,
+      ...(this.deps.randomPin ? { randomPin: this.deps.randomPin } : {}),
+    });
+    const { pin, pinHash, qr, qrHash, returnPin, returnPinHash } = issuer.issue(
+      record.lockerId,
+      type?.kind === 'loan',
+    );
     store.reservations.update(
       record.id,
-      {
-        pinHash: registry.hashCode(record.lockerId, 'pin', pin),
-        qrHash: registry.hashCode(record.lockerId, 'qr', token),
-        ...(returnPin ? { returnPinHash: registry.hashCode(record.lockerId, 'pin', returnPin) } : {}),
-      },
+      { pinHash, qrHash, ...(returnPinHash ? { returnPinHash } : {}) },
       at,
     );
-    const qr = formatQr({ lockerId: record.lockerId, token });
     if (letter) letter({ pin, qr, ...(returnPin ? { returnPin } : {}) });
     else if (type?.twoFactor) {
       // two factors over two channels: the QR in the main message, the PIN by SMS
@@ -439,6 +443,17 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       nextAt: at,
       createdAt: at,
     });
+  }
+
+  /** A finished reservation leaves its locker, and its codes leave the set its new PINs must avoid. */
+  private finish(record: ReservationRecord, at: string) {
+    this.deps.store.reservations.update(record.id, { pinHash: null, qrHash: null, returnPinHash: null }, at);
+    return this.appendRemove(record.id, at);
+  }
+
+  private appendRemove(id: string, at: string) {
+    const record = this.get(id);
+    return this.deps.store.lockers.appendChange(record.lockerId, { kind: 'remove', reservationId: id }, at);
   }
 
   private appendUpsert(id: string, at: string) {

@@ -50,7 +50,11 @@ export class StaffService {
 
   /** Sets the PIN a staff member types at every locker of their municipalities, hashed per locker. */
   setLockerPin(userId: string, pin: string, actor: string): number {
-    if (!isStaffPin(pin)) throw new FleetError('STAFF_PIN_INVALID', 'a staff PIN is 6 to 12 digits');
+    if (!isStaffPin(pin))
+      throw new FleetError(
+        'STAFF_PIN_INVALID',
+        'a staff PIN is 10 to 12 digits, not a run, a repeat or one digit',
+      );
     const user = this.store.users.get(userId);
     if (!user) throw notFound(`user ${userId}`);
     const lockers = this.store.lockers.list(user.municipalities.includes('*') ? 'all' : user.municipalities);

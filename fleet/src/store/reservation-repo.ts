@@ -97,6 +97,17 @@ export class ReservationRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Whether a reservation of this locker holds this hash as its PIN or return PIN. */
+  pinHashInUse(lockerId: string, hash: string): boolean {
+    return (
+      this.db
+        .prepare(
+          'SELECT 1 FROM reservations WHERE locker_id = ? AND (pin_hash = ? OR return_pin_hash = ?) LIMIT 1',
+        )
+        .get(lockerId, hash, hash) !== undefined
+    );
+  }
+
   update(id: string, patch: ReservationPatch, at: string): void {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;

@@ -10,7 +10,11 @@ export const rigMasterKey = 'm'.repeat(48);
 export const rigServicePassword = 's'.repeat(48);
 
 /** A whole fleet service for tests: temp SQLite file, embedded broker on a free loopback port. */
-export function createTestFleet(overrides: Partial<FleetConfigInput> = {}, now?: () => number): Fleet {
+export function createTestFleet(
+  overrides: Partial<FleetConfigInput> = {},
+  now?: () => number,
+  randomPin?: () => string,
+): Fleet {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-rig-'));
   const config = fleetConfigSchema.parse({
     http: { port: 0 },
@@ -25,6 +29,7 @@ export function createTestFleet(overrides: Partial<FleetConfigInput> = {}, now?:
     logger: pino({ level: process.env.FLEET_TEST_LOG ?? 'silent' }),
     env: { FLEET_MASTER_KEY: rigMasterKey, FLEET_SERVICE_PASSWORD: rigServicePassword },
     ...(now ? { now } : {}),
+    ...(randomPin ? { randomPin } : {}),
   });
 }
 

@@ -1,14 +1,53 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeFormats, formatQr, isPin, isStaffPin, parseQr } from './code-formats.ts';
+import {
+  codeFormats,
+  formatQr,
+  isPin,
+  isStaffBadge,
+  isStaffPin,
+  isTrivialPin,
+  parseQr,
+} from './code-formats.ts';
 import { codeHash, randomPin, randomQrToken } from './code-hash.ts';
 
 describe('code formats', () => {
-  it('accepts exactly six digits as a PIN', () => {
-    expect(isPin('012345')).toBe(true);
-    for (const bad of ['12345', '1234567', '12a456', ' 123456', '']) expect(isPin(bad)).toBe(false);
-    expect(isStaffPin('12345678')).toBe(true);
-    expect(isStaffPin('12345')).toBe(false);
+  it('accepts exactly eight digits as a citizen PIN', () => {
+    expect(isPin('01234567')).toBe(true);
+    for (const bad of ['123456', '1234567', '123456789', '12a45678', ' 12345678', ''])
+      expect(isPin(bad)).toBe(false);
+  });
+
+  it("accepts 10 to 12 digits as a staff PIN, apart from the citizens' 8, and refuses trivial ones", () => {
+    for (const good of ['2026110525', '31415926535', '271828182845']) expect(isStaffPin(good)).toBe(true);
+    for (const short of ['000000', '20262026', '31415926', '314159265', '2718281828459'])
+      expect(isStaffPin(short)).toBe(false);
+    for (const trivial of [
+      '0000000000',
+      '1234567890',
+      '8901234567',
+      '9876543210',
+      '5555555555555'.slice(0, 12),
+      '1212121212',
+      '1231231231',
+      '2026202620',
+    ]) {
+      expect(isTrivialPin(trivial), trivial).toBe(true);
+      expect(isStaffPin(trivial), trivial).toBe(false);
+    }
+    expect(isTrivialPin('12345678')).toBe(true);
+    expect(isTrivialPin('00000000')).toBe(true);
+  });
+
+  it('never takes a citizen PIN, a staff PIN or a QR code for a staff badge', () => {
+    for (const notBadge of [
+      '12345678',
+      '2026110525',
+      formatQr({ lockerId: 'ieper-1', token: randomQrToken() }),
+      'ab1',
+    ])
+      expect(isStaffBadge(notBadge)).toBe(false);
+    expect(isStaffBadge('BADGE-0042-77')).toBe(true);
   });
 
   it('round-trips a QR payload and refuses anything else', () => {
@@ -19,7 +58,7 @@ describe('code formats', () => {
       }),
     );
     for (const bad of [
-      '123456',
+      '12345678',
       'LKR1.a',
       'LKR2.ieper-1.AAAAAAAAAAAAAAAAAAAAAA',
       'LKR1.ieper-1.short',

@@ -10,7 +10,7 @@ import { buildApp } from '../app.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
-const staffPin = '97531975';
+const staffPin = '9753197531';
 let fleet: Fleet;
 let app: FastifyInstance;
 let rig: LockerRig;
@@ -103,7 +103,7 @@ describe('desk and IT pages in Chromium (in-process fleet, real locker)', () => 
       row.getByRole('button', { name: 'Brief afdrukken' }).click(),
     ]);
     await letter.waitForFunction(() => document.querySelector('.qr svg') !== null);
-    expect(await letter.locator('.code').first().textContent()).toMatch(/^\d{6}$/);
+    expect(await letter.locator('.code').first().textContent()).toMatch(/^\d{8}$/);
     await letter.close();
 
     desk.once('dialog', (dialog) => void dialog.accept('burger belde af'));
