@@ -16,7 +16,8 @@ async function startFleet(): Promise<FleetServer> {
   const server = new FleetServer({
     config: fleetConfigSchema.parse({
       http: { host: '127.0.0.1', port: 0 },
-      mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0 },
+      // every simulated locker connects from 127.0.0.1
+      mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0, limits: { connectionsPerAddress: 5000 } },
       store: { path: join(dir, 'fleet.db') },
       secrets: { masterKey: { env: 'K' }, servicePassword: { env: 'K' } },
     }),

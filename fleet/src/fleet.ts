@@ -111,6 +111,7 @@ export class Fleet {
         host: config.mqtt.host,
         port: config.mqtt.port,
         ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+        limits: config.mqtt.limits,
         authenticate: (username, password, clientId) =>
           this.registry.authenticate(username, password, clientId),
         logger: logger.child({ module: 'broker' }),

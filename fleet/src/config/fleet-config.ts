@@ -1,7 +1,37 @@
 import { secretRefSchema } from '@locker/device';
 import { z } from 'zod';
+import { defaultBrokerLimits } from '../broker/broker-limits.ts';
 
 const hostPort = { host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) };
+
+const d = defaultBrokerLimits;
+/** What one MQTT client may cost the embedded broker; see `BrokerLimits`. */
+const brokerLimitsSchema = z
+  .object({
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(d.connectTimeoutMs),
+    connectPacketBytes: z
+      .number()
+      .int()
+      .min(256)
+      .max(1024 * 1024)
+      .default(d.connectPacketBytes),
+    packetBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(d.packetBytes),
+    servicePacketBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(d.servicePacketBytes),
+    connections: z.number().int().min(1).default(d.connections),
+    connectionsPerAddress: z.number().int().min(1).default(d.connectionsPerAddress),
+  })
+  .strict()
+  .prefault({});
 
 /** The fleet service's one config file (JSON or YAML); secrets come from files or environment. */
 export const fleetConfigSchema = z
@@ -18,6 +48,7 @@ export const fleetConfigSchema = z
             .object({ port: z.number().int().min(0).max(65_535), certFile: z.string(), keyFile: z.string() })
             .strict()
             .optional(),
+          limits: brokerLimitsSchema,
         })
         .strict(),
       z

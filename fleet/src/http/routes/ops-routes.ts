@@ -56,6 +56,19 @@ function metricsText(fleet: Fleet): string {
     const c = fleet.broker.counters;
     lines.push(
       ['fleet_broker_connections_total', 'counter', 'Accepted MQTT logins', c.connections],
+      ['fleet_broker_open_sockets', 'gauge', 'MQTT sockets open now (TCP and TLS)', fleet.broker.openSockets],
+      [
+        'fleet_broker_refused_connections_total',
+        'counter',
+        'MQTT sockets closed at accept: total or per-address limit reached',
+        c.refusedConnections,
+      ],
+      [
+        'fleet_broker_oversized_packets_total',
+        'counter',
+        'MQTT sockets closed for a packet over the size limit',
+        c.oversizedPackets,
+      ],
       ['fleet_broker_refused_logins_total', 'counter', 'Refused MQTT logins', c.refusedLogins],
       [
         'fleet_broker_refused_publishes_total',
