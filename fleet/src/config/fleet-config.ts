@@ -37,7 +37,13 @@ const brokerLimitsSchema = z
 export const fleetConfigSchema = z
   .object({
     mode: z.enum(['development', 'production']).default('development'),
-    http: z.object(hostPort).strict(),
+    http: z
+      .object({
+        ...hostPort,
+        /** The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client. */
+        trustedProxies: z.array(z.string().min(1)).default([]),
+      })
+      .strict(),
     /** Embedded aedes (default), or an external broker (Mosquitto, EMQX…) by URL. */
     mqtt: z.discriminatedUnion('broker', [
       z

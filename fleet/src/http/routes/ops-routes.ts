@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Fleet } from '../../fleet.ts';
 import type { LiveUpdate } from '../../services/change-publisher.ts';
+import type { HashingGate } from '../hashing-gate.ts';
 import { esc } from '../pages/html.ts';
 import { maySee, requireRole } from '../principal.ts';
 import { openApiDocument } from '../route.ts';
@@ -8,7 +9,7 @@ import { openApiDocument } from '../route.ts';
 const heartbeatMs = 15_000;
 
 /** Prometheus text format, one gauge or counter per line. */
-function metricsText(fleet: Fleet): string {
+function metricsText(fleet: Fleet, hashing: HashingGate): string {
   const lockers = fleet.store.lockers.list('all');
   const lines: [string, 'gauge' | 'counter', string, number][] = [
     ['fleet_lockers', 'gauge', 'Provisioned lockers', lockers.length],
@@ -51,6 +52,13 @@ function metricsText(fleet: Fleet): string {
       'Messages given up after retries',
       fleet.notifications.counters.givenUp,
     ],
+    ['fleet_login_password_checks_total', 'counter', 'Staff passwords hashed at login', hashing.evaluated],
+    [
+      'fleet_login_busy_total',
+      'counter',
+      'Logins refused because too many were being hashed',
+      hashing.refused,
+    ],
   ];
   if (fleet.broker) {
     const c = fleet.broker.counters;
@@ -88,7 +96,7 @@ function metricsText(fleet: Fleet): string {
 }
 
 /** Health, metrics, the API description, and live updates for dashboards (SSE). */
-export function opsRoutes(app: FastifyInstance, fleet: Fleet): void {
+export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGate): void {
   app.get('/healthz', async (_request, reply) => {
     const ok = fleet.link.connected;
     reply.code(ok ? 200 : 503);
@@ -97,7 +105,7 @@ export function opsRoutes(app: FastifyInstance, fleet: Fleet): void {
 
   app.get('/metrics', async (_request, reply) => {
     reply.type('text/plain; version=0.0.4');
-    return metricsText(fleet);
+    return metricsText(fleet, hashing);
   });
 
   app.get('/docs/openapi.json', async () => openApiDocument());
