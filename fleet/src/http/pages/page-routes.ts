@@ -6,6 +6,7 @@ const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.
 const assets: Record<string, { type: string; body: string }> = {
   'common.js': { type: 'text/javascript', body: asset('common.js') },
   'login.js': { type: 'text/javascript', body: asset('login.js') },
+  'safe-next.js': { type: 'text/javascript', body: asset('safe-next.js') },
   'desk.js': { type: 'text/javascript', body: asset('desk.js') },
   'dashboard.js': { type: 'text/javascript', body: asset('dashboard.js') },
   'pages.css': { type: 'text/css', body: asset('pages.css') },
