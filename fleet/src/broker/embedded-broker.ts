@@ -32,7 +32,8 @@ export type Authenticator = (
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
-  tls?: { port: number; certFile: string; keyFile: string };
+  /** TLS listener; on `host` unless it names its own (production: plain on loopback, TLS on the network). */
+  tls?: { host?: string; port: number; certFile: string; keyFile: string };
   authenticate: Authenticator;
   limits: BrokerLimits;
   logger: Logger;
@@ -179,7 +180,7 @@ export class EmbeddedBroker {
         { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
         accept,
       );
-      secure.listen(tls.port, this.options.host);
+      secure.listen(tls.port, tls.host ?? this.options.host);
       await once(secure, 'listening');
       this.servers.push(secure);
       this.tlsPort = portOf(secure);

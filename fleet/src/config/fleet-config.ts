@@ -36,7 +36,11 @@ const brokerLimitsSchema = z
 /** The fleet service's one config file (JSON or YAML); secrets come from files or environment. */
 export const fleetConfigSchema = z
   .object({
-    mode: z.enum(['development', 'production']).default('development'),
+    /** Required: a missing mode must not quietly mean development. */
+    mode: z.enum(['development', 'production'], {
+      error:
+        'required: production (refuses weak secrets, plain MQTT beyond loopback, sets Secure cookies) or development',
+    }),
     http: z
       .object({
         ...hostPort,
@@ -51,7 +55,13 @@ export const fleetConfigSchema = z
           broker: z.literal('embedded'),
           ...hostPort,
           tls: z
-            .object({ port: z.number().int().min(0).max(65_535), certFile: z.string(), keyFile: z.string() })
+            .object({
+              /** Where lockers connect; defaults to mqtt.host (in production set 0.0.0.0 here, not there). */
+              host: z.string().min(1).optional(),
+              port: z.number().int().min(0).max(65_535),
+              certFile: z.string(),
+              keyFile: z.string(),
+            })
             .strict()
             .optional(),
           limits: brokerLimitsSchema,
@@ -116,19 +126,29 @@ export const fleetConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const loopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host);
-    if (
-      config.mode === 'production' &&
-      config.mqtt.broker === 'embedded' &&
-      !loopback(config.mqtt.host) &&
-      !config.mqtt.tls
-    )
+    if (config.mode !== 'production') return;
+    const { mqtt } = config;
+    if (mqtt.broker === 'embedded' && !isLoopback(mqtt.host))
       ctx.addIssue({
         code: 'custom',
-        path: ['mqtt', 'tls'],
+        path: ['mqtt', 'host'],
         message:
-          'production mode serves MQTT beyond this machine only over TLS: set mqtt.tls { port, certFile, keyFile }',
+          'production mode serves plain MQTT on loopback only (the fleet’s own client); lockers connect over TLS: set mqtt.host: 127.0.0.1 and mqtt.tls { host: 0.0.0.0, port: 8883, certFile, keyFile }',
       });
+    if (mqtt.broker === 'external') {
+      const url = new URL(mqtt.url);
+      if (!['mqtts:', 'wss:'].includes(url.protocol) && !isLoopback(url.hostname.replace(/^\[|\]$/g, '')))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mqtt', 'url'],
+          message:
+            'production mode reaches a broker on another machine only over TLS: use mqtts:// (or wss://), or a broker on loopback',
+        });
+    }
   });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 export type FleetConfig = z.output<typeof fleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof fleetConfigSchema>;

@@ -13,6 +13,7 @@ export const rigServicePassword = 's'.repeat(48);
 export function createTestFleet(overrides: Partial<FleetConfigInput> = {}, now?: () => number): Fleet {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-rig-'));
   const config = fleetConfigSchema.parse({
+    mode: 'development',
     http: { port: 0 },
     mqtt: { broker: 'embedded', port: 0 },
     store: { path: join(dir, 'fleet.db') },
