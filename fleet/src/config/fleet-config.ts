@@ -1,6 +1,7 @@
 import { secretRefSchema } from '@locker/device';
 import { z } from 'zod';
 import { defaultBrokerLimits } from '../broker/broker-limits.ts';
+import { isLoopback } from './loopback.ts';
 
 const hostPort = { host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65_535) };
 
@@ -137,7 +138,7 @@ export const fleetConfigSchema = z
       });
     if (mqtt.broker === 'external') {
       const url = new URL(mqtt.url);
-      if (!['mqtts:', 'wss:'].includes(url.protocol) && !isLoopback(url.hostname.replace(/^\[|\]$/g, '')))
+      if (!['mqtts:', 'wss:'].includes(url.protocol) && !isLoopback(url.hostname))
         ctx.addIssue({
           code: 'custom',
           path: ['mqtt', 'url'],
@@ -147,8 +148,5 @@ export const fleetConfigSchema = z
     }
   });
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 export type FleetConfig = z.output<typeof fleetConfigSchema>;
 export type FleetConfigInput = z.input<typeof fleetConfigSchema>;

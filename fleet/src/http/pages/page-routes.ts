@@ -64,7 +64,9 @@ export function pageRoutes(app: FastifyInstance): void {
       return html;
     });
   app.get('/assets/:name', async (request, reply) => {
-    const file = assets[(request.params as { name: string }).name];
+    const { name } = request.params as { name: string };
+    // own names only: `__proto__`, `constructor` and the like are not assets
+    const file = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!file) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } });
     reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'no-cache');
     return file.body;
