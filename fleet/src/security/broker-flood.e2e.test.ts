@@ -15,7 +15,7 @@ import { connectProbe } from '../testing/mqtt-probe.ts';
  * carry on.
  */
 const limits = {
-  connectTimeoutMs: 3000,
+  connectTimeoutMs: 5000,
   connectPacketBytes: 4096,
   packetBytes: 8192,
   connections: 60,
