@@ -15,8 +15,10 @@ async function startFleet(): Promise<FleetServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
   const server = new FleetServer({
     config: fleetConfigSchema.parse({
+      mode: 'development',
       http: { host: '127.0.0.1', port: 0 },
-      mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0 },
+      // every simulated locker connects from 127.0.0.1
+      mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0, limits: { connectionsPerAddress: 5000 } },
       store: { path: join(dir, 'fleet.db') },
       secrets: { masterKey: { env: 'K' }, servicePassword: { env: 'K' } },
     }),

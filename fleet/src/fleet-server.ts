@@ -24,7 +24,12 @@ export class FleetServer {
   async start(): Promise<{ httpUrl: string; brokerUrl: string }> {
     const { config, logger } = this.deps;
     await this.fleet.start();
-    const app = buildApp({ fleet: this.fleet, logger, secureCookies: config.mode === 'production' });
+    const app = buildApp({
+      fleet: this.fleet,
+      logger,
+      secureCookies: config.mode === 'production',
+      trustedProxies: config.http.trustedProxies,
+    });
     this.app = app;
     await app.listen({ host: config.http.host, port: config.http.port });
     const address = app.server.address();

@@ -2,6 +2,7 @@ import { readSecret } from '@locker/device';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { FleetConfig } from './config/fleet-config.ts';
+import { readFleetSecret } from './config/secret-strength.ts';
 import { defaultItemTypes } from './domain/item-types.ts';
 import type { NotificationChannel } from './notify/channels.ts';
 import { EboxDropChannel } from './notify/ebox-channel.ts';
@@ -56,8 +57,8 @@ export class Fleet {
     this.opened = true;
     const { config, logger } = this.deps;
     const env = this.deps.env ?? process.env;
-    const masterKey = readSecret(config.secrets.masterKey, 'secrets.masterKey', config.mode, env);
-    const servicePassword = readSecret(
+    const masterKey = readFleetSecret(config.secrets.masterKey, 'secrets.masterKey', config.mode, env);
+    const servicePassword = readFleetSecret(
       config.secrets.servicePassword,
       'secrets.servicePassword',
       config.mode,
@@ -114,6 +115,7 @@ export class Fleet {
         host: config.mqtt.host,
         port: config.mqtt.port,
         ...(config.mqtt.tls ? { tls: config.mqtt.tls } : {}),
+        limits: config.mqtt.limits,
         authenticate: (username, password, clientId) =>
           this.registry.authenticate(username, password, clientId),
         logger: logger.child({ module: 'broker' }),

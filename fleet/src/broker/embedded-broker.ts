@@ -2,14 +2,19 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AedesOptions, Client } from 'aedes';
 import type { Logger } from 'pino';
+import type { BrokerLimits } from './broker-limits.ts';
+import { ConnectionLimiter } from './connection-limiter.ts';
+import { guardedStream } from './guarded-stream.ts';
+import { MqttLengthScanner } from './mqtt-length-scanner.ts';
 import { type MqttIdentity, mayPublish, maySubscribe } from './topic-acl.ts';
 
 /** The part of an aedes broker used here. */
 interface Aedes {
-  handle(stream: Socket): unknown;
+  handle(stream: Duplex): unknown;
   close(callback: () => void): void;
   on(event: 'clientDisconnect' | 'client', listener: (client: Client) => void): void;
 }
@@ -27,8 +32,10 @@ export type Authenticator = (
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
-  tls?: { port: number; certFile: string; keyFile: string };
+  /** TLS listener; on `host` unless it names its own (production: plain on loopback, TLS on the network). */
+  tls?: { host?: string; port: number; certFile: string; keyFile: string };
   authenticate: Authenticator;
+  limits: BrokerLimits;
   logger: Logger;
 }
 
@@ -37,6 +44,10 @@ export interface BrokerCounters {
   refusedLogins: number;
   refusedPublishes: number;
   refusedSubscribes: number;
+  /** Sockets closed at accept: over the total or the per-address limit. */
+  refusedConnections: number;
+  /** Sockets closed because a packet declared more than its client may send. */
+  oversizedPackets: number;
 }
 
 /**
@@ -53,7 +64,12 @@ export class EmbeddedBroker {
     refusedLogins: 0,
     refusedPublishes: 0,
     refusedSubscribes: 0,
+    refusedConnections: 0,
+    oversizedPackets: 0,
   };
+  /** Each connection's scanner, by the stream aedes reads: its limit is raised at login. */
+  private readonly scanners = new WeakMap<object, MqttLengthScanner>();
+  private connectionLimiter: ConnectionLimiter | undefined;
   port = 0;
   tlsPort: number | undefined;
   /** Lockers are refused until the fleet listens, so no event is published to nobody after a restart. */
@@ -66,13 +82,21 @@ export class EmbeddedBroker {
     this.lockersAdmitted = true;
   }
 
+  /** Sockets open now (TCP and TLS). */
+  get openSockets(): number {
+    return this.connectionLimiter?.open ?? 0;
+  }
+
   get url(): string {
     return `mqtt://${this.options.host}:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const { logger } = this.options;
+    const { logger, limits } = this.options;
+    const connections = new ConnectionLimiter(limits);
+    this.connectionLimiter = connections;
     const aedes = createAedes({
+      connectTimeout: limits.connectTimeoutMs,
       authenticate: (client, username, password, done) => {
         const identity = this.options.authenticate(
           username ?? '',
@@ -95,6 +119,9 @@ export class EmbeddedBroker {
           return done(error, false);
         }
         this.identities.set(client, identity);
+        const scanner = this.scanners.get(client.conn);
+        if (scanner)
+          scanner.limit = identity.kind === 'service' ? limits.servicePacketBytes : limits.packetBytes;
         this.counters.connections++;
         done(null, true);
       },
@@ -118,10 +145,29 @@ export class EmbeddedBroker {
     });
     this.aedes = aedes;
     const accept = (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined);
-      aedes.handle(socket);
+      const address = socket.remoteAddress ?? '';
+      if (!connections.admit(address)) {
+        this.counters.refusedConnections++;
+        logger.warn({ address, open: connections.open }, 'MQTT connection refused: connection limit reached');
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        connections.release(address);
+      });
+      const scanner = new MqttLengthScanner(limits.connectPacketBytes);
+      const stream = guardedStream(socket, scanner, (declaredBytes) => {
+        this.counters.oversizedPackets++;
+        logger.warn(
+          { address, declaredBytes, limit: scanner.limit },
+          'MQTT connection closed: packet too large',
+        );
+      });
+      this.scanners.set(stream, scanner);
+      aedes.handle(stream);
     };
     const tcp = createServer(accept);
     tcp.listen(this.options.port, this.options.host);
@@ -134,7 +180,7 @@ export class EmbeddedBroker {
         { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) },
         accept,
       );
-      secure.listen(tls.port, this.options.host);
+      secure.listen(tls.port, tls.host ?? this.options.host);
       await once(secure, 'listening');
       this.servers.push(secure);
       this.tlsPort = portOf(secure);

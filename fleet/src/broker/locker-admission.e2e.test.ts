@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { connectProbe } from '../testing/mqtt-probe.ts';
+import { defaultBrokerLimits } from './broker-limits.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { serviceUsername } from './topic-acl.ts';
 
@@ -11,6 +12,7 @@ const broker = new EmbeddedBroker({
     if (password !== 'right') return undefined;
     return username === serviceUsername ? { kind: 'service' } : { kind: 'locker', lockerId: username };
   },
+  limits: defaultBrokerLimits,
   logger: pino({ level: 'silent' }),
 });
 

@@ -74,7 +74,7 @@ describe('fleet command line', () => {
     );
     const open = await run(['serve', '--config', file]).exit;
     expect(open.code).toBe(2);
-    expect(open.stderr).toMatch(/mqtt\.tls: production mode serves MQTT beyond this machine only over TLS/);
+    expect(open.stderr).toMatch(/mqtt\.host: production mode serves plain MQTT on loopback only/);
   });
 
   it('adds a municipality, provisions a locker, creates a user, and writes Mosquitto password and ACL files', async () => {

@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, readSecret } from '@locker/device';
+import { ConfigError, loadConfigFile } from '@locker/device';
 import pino from 'pino';
 import { mosquittoAcl, serviceUsername } from '../broker/topic-acl.ts';
 import { fleetConfigSchema } from '../config/fleet-config.ts';
+import { readFleetSecret } from '../config/secret-strength.ts';
 import { FleetServer } from '../fleet-server.ts';
 import { hashMqttSecret } from '../security/mqtt-credential.ts';
 import { FleetError } from '../services/fleet-errors.ts';
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
       if (!values.out) throw new FleetError('ARGS', `--out is required\n${usage}`);
       mkdirSync(values.out, { recursive: true });
       const lockers = fleet.store.lockers.list('all');
-      const servicePassword = readSecret(
+      const servicePassword = readFleetSecret(
         config.secrets.servicePassword,
         'secrets.servicePassword',
         config.mode,

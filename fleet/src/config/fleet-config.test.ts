@@ -10,8 +10,28 @@ const example = new URL('../../../hardware-docs/fleet/fleet.example.yaml', impor
 describe('fleet config', () => {
   it('the documented example is valid', () => {
     const config = loadConfigFile(fleetConfigSchema, example);
-    expect(config).toMatchObject({ mode: 'production', mqtt: { broker: 'embedded', tls: { port: 8883 } } });
+    expect(config).toMatchObject({
+      mode: 'production',
+      http: { trustedProxies: ['127.0.0.1'] },
+      mqtt: { broker: 'embedded', host: '127.0.0.1', tls: { host: '0.0.0.0', port: 8883 } },
+    });
     expect(config.notify.retry.maxAttempts).toBe(8);
+  });
+
+  it('in production allows a plain external broker only on loopback', () => {
+    const base = {
+      mode: 'production',
+      http: { port: 0 },
+      store: { path: 'fleet.db' },
+      secrets: { masterKey: { env: 'K' }, servicePassword: { env: 'P' } },
+    };
+    const parse = (url: string) =>
+      fleetConfigSchema.safeParse({ ...base, mqtt: { broker: 'external', url } });
+    expect(parse('mqtt://127.0.0.1:1883').success).toBe(true);
+    expect(parse('mqtt://[::1]:1883').success).toBe(true);
+    expect(parse('mqtts://mqtt.westhoek.example:8883').success).toBe(true);
+    expect(parse('mqtt://mqtt.westhoek.example:1883').success).toBe(false);
+    expect(parse('ws://10.1.2.3:9001').success).toBe(false);
   });
 
   it('names every problem of a bad file by its field', () => {

@@ -63,6 +63,7 @@ export class FleetDemo {
     const secret = () => randomBytes(32).toString('base64url');
     this.server = new FleetServer({
       config: fleetConfigSchema.parse({
+        mode: 'development',
         http: { host: '127.0.0.1', port: ports.http },
         mqtt: { broker: 'embedded', host: '127.0.0.1', port: 0 },
         store: { path: join(this.dir, 'fleet.db') },

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Fleet } from '../fleet.ts';
 import { FleetError } from '../services/fleet-errors.ts';
 import { registerAuth } from './auth.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { HashingGate } from './hashing-gate.ts';
+import { defaultLoginLimits, LoginLimiter, type LoginLimits } from './login-limiter.ts';
 import { pageRoutes } from './pages/page-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { lockerRoutes } from './routes/locker-routes.ts';
@@ -14,8 +15,13 @@ export interface AppDeps {
   fleet: Fleet;
   logger: Logger;
   secureCookies: boolean;
-  /** Failed logins allowed per user name and per address in the window. */
-  loginLimits?: { perUser: number; perAddress: number; windowMs: number };
+  /** Login attempts per user name and per address in the window, and concurrent hashing. */
+  loginLimits?: Partial<LoginLimits>;
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies whose `X-Forwarded-For` names the client:
+   * the per-address login limit then counts the citizen's or staff member's own address.
+   */
+  trustedProxies?: string[];
 }
 
 /** The fleet's HTTP side: REST API, pages, health, metrics, docs. `listen()` is the caller's. */
@@ -23,7 +29,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    trustProxy: false,
+    trustProxy: deps.trustedProxies?.length ? deps.trustedProxies : false,
   });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof FleetError) {
@@ -45,17 +51,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
   });
-  const limits = deps.loginLimits ?? { perUser: 5, perAddress: 50, windowMs: 15 * 60_000 };
+  const limits = { ...defaultLoginLimits, ...deps.loginLimits };
+  const hashing = new HashingGate({ concurrent: limits.concurrentHashes, queued: limits.queuedHashes });
   registerAuth(app, {
     store: deps.fleet.store,
     limiter: new LoginLimiter(limits.windowMs),
     limits,
+    hashing,
     secureCookies: deps.secureCookies,
   });
   reservationRoutes(app, deps.fleet);
   lockerRoutes(app, deps.fleet);
   adminRoutes(app, deps.fleet);
-  opsRoutes(app, deps.fleet);
+  opsRoutes(app, deps.fleet, hashing);
   pageRoutes(app);
   return app;
 }

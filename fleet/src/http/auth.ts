@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { verifyPassword } from '../security/password-hash.ts';
 import { FleetError } from '../services/fleet-errors.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
+import type { HashingGate } from './hashing-gate.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import type { Principal } from './principal.ts';
 
@@ -36,7 +37,8 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Who is calling: a session cookie (HttpOnly, SameSite=Strict, Secure in production) whose
  * unsafe requests must carry the session's CSRF token in `x-csrf-token`, or an API token in
- * `Authorization: Bearer`. Logins are rate limited per user name and per address.
+ * `Authorization: Bearer`. Logins are rate limited per user name and per address (counted before
+ * the password is hashed), and password hashing goes through a bounded gate.
  */
 export function registerAuth(
   app: FastifyInstance,
@@ -44,6 +46,7 @@ export function registerAuth(
     store: FleetStore;
     limiter: LoginLimiter;
     limits: { perUser: number; perAddress: number };
+    hashing: HashingGate;
     secureCookies: boolean;
   },
 ): void {
@@ -95,16 +98,17 @@ export function registerAuth(
       { key: `user:${body.username.toLowerCase()}`, max: deps.limits.perUser },
       { key: `ip:${request.ip}`, max: deps.limits.perAddress },
     ];
-    const wait = deps.limiter.retryAfter(keys);
+    // counted now, synchronously: a burst of concurrent attempts cannot all pass the check
+    const wait = deps.limiter.take(keys);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       throw new FleetError('LOGIN_RATE_LIMITED', `too many failed logins; try again in ${wait} s`, 429);
     }
     const user = store.users.byUsername(body.username);
     // verify even for an unknown user, so that timing does not tell which user names exist
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? dummyHash);
+    const password = body.password;
+    const ok = await deps.hashing.run(() => verifyPassword(password, user?.passwordHash ?? dummyHash));
     if (!user || !ok || user.disabled) {
-      deps.limiter.fail(keys);
       store.audit.append({
         actor: `login:${body.username.slice(0, 64)}`,
         action: 'login.failed',

@@ -23,15 +23,25 @@ describe('login limiter', () => {
     expect(limiter.retryAfter(keys('a'))).toBe(0);
   });
 
-  it('a good login clears its user name but not the address', () => {
+  it('a good login clears its user name and takes back its own attempt, not the address’s earlier failures', () => {
     const limiter = new LoginLimiter(60_000, () => 0);
     const keys = [
-      { key: 'user:c', max: 1 },
-      { key: 'ip:2', max: 1 },
+      { key: 'user:c', max: 2 },
+      { key: 'ip:2', max: 2 },
     ];
     limiter.fail(keys);
+    expect(limiter.take(keys)).toBe(0);
     limiter.succeed(keys);
-    expect(limiter.retryAfter([keys[0]!])).toBe(0);
-    expect(limiter.retryAfter([keys[1]!])).toBe(60);
+    expect(limiter.retryAfter([{ key: 'user:c', max: 1 }])).toBe(0);
+    expect(limiter.retryAfter([{ key: 'ip:2', max: 1 }])).toBe(60);
+    expect(limiter.retryAfter([{ key: 'ip:2', max: 2 }])).toBe(0);
+  });
+
+  it('counts an attempt when it is taken, so a burst cannot pass the check all at once', () => {
+    const limiter = new LoginLimiter(60_000, () => 0);
+    const keys = [{ key: 'user:d', max: 5 }];
+    const waits = Array.from({ length: 40 }, () => limiter.take(keys));
+    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(waits.filter((w) => w === 60)).toHaveLength(35);
   });
 });

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { migrate } from '@locker/device';
 import Database from 'better-sqlite3';
 import { AuditRepo } from './audit-repo.ts';
@@ -29,7 +30,13 @@ export class FleetStore {
     this.notifications = new NotificationRepo(db);
   }
 
+  /**
+   * Opens (or creates) the store readable by the fleet's own user only (mode 600): it holds staff
+   * password hashes and sealed locker keys. SQLite gives its -wal and -shm files the same mode.
+   */
   static open(path: string): FleetStore {
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -17,6 +17,7 @@ export function createTestFleet(
 ): Fleet {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-rig-'));
   const config = fleetConfigSchema.parse({
+    mode: 'development',
     http: { port: 0 },
     mqtt: { broker: 'embedded', port: 0 },
     store: { path: join(dir, 'fleet.db') },

@@ -6,6 +6,7 @@ const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.
 const assets: Record<string, { type: string; body: string }> = {
   'common.js': { type: 'text/javascript', body: asset('common.js') },
   'login.js': { type: 'text/javascript', body: asset('login.js') },
+  'safe-next.js': { type: 'text/javascript', body: asset('safe-next.js') },
   'desk.js': { type: 'text/javascript', body: asset('desk.js') },
   'dashboard.js': { type: 'text/javascript', body: asset('dashboard.js') },
   'pages.css': { type: 'text/css', body: asset('pages.css') },
@@ -63,7 +64,9 @@ export function pageRoutes(app: FastifyInstance): void {
       return html;
     });
   app.get('/assets/:name', async (request, reply) => {
-    const file = assets[(request.params as { name: string }).name];
+    const { name } = request.params as { name: string };
+    // own names only: `__proto__`, `constructor` and the like are not assets
+    const file = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!file) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } });
     reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'no-cache');
     return file.body;

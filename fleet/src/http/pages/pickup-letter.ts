@@ -1,5 +1,13 @@
 import type { ReservationRecord } from '../../store/reservation-repo.ts';
+import { inlineHash } from '../inline-hash.ts';
 import { esc } from './html.ts';
+
+const letterStyle =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;color:#000}h1{font-size:1.6em}.qr svg{width:18em;height:18em}.code{font-size:2em;letter-spacing:.2em;font-weight:700}@media print{button{display:none}}';
+const letterScript = "document.getElementById('print').addEventListener('click',()=>print())";
+
+/** The letter's own style and print button, by hash; nothing else runs, loads or is framed. */
+export const pickupLetterCsp = `default-src 'none'; style-src ${inlineHash(letterStyle)}; script-src ${inlineHash(letterScript)}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 /** The letter the desk prints for a citizen without e-mail: QR code, PIN, where and until when. */
 export function pickupLetter(input: {
@@ -17,7 +25,7 @@ export function pickupLetter(input: {
     : '';
   return `<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Afhaalbrief ${esc(record.ref)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:2em auto;color:#000}h1{font-size:1.6em}.qr svg{width:18em;height:18em}.code{font-size:2em;letter-spacing:.2em;font-weight:700}@media print{button{display:none}}</style>
+<style>${letterStyle}</style>
 </head><body>
 <h1>Uw ${esc(input.itemName)} ligt klaar</h1>
 <p>Beste ${esc(record.citizenName)},</p>
@@ -26,6 +34,7 @@ export function pickupLetter(input: {
 ${input.pin ? `<p>Pincode: <span class="code">${esc(input.pin)}</span></p>` : ''}
 ${input.returnPin ? `<p>Terugbrengcode: <span class="code">${esc(input.returnPin)}</span></p>` : ''}
 <p>Referentie: ${esc(record.ref)}</p>
-<button type="button" onclick="print()">Afdrukken</button>
+<button type="button" id="print">Afdrukken</button>
+<script>${letterScript}</script>
 </body></html>`;
 }

@@ -6,7 +6,7 @@ import { itemTypeSchema, languageSchema } from '../../domain/item-types.ts';
 import type { Fleet } from '../../fleet.ts';
 import { FleetError, notFound } from '../../services/fleet-errors.ts';
 import type { ReservationRecord } from '../../store/reservation-repo.ts';
-import { pickupLetter } from '../pages/pickup-letter.ts';
+import { pickupLetter, pickupLetterCsp } from '../pages/pickup-letter.ts';
 import { actorName, maySee, type Principal, scopeOf } from '../principal.ts';
 import { route } from '../route.ts';
 
@@ -166,7 +166,10 @@ export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
       const qrSvg = codes.qr
         ? await QRCode.toString(codes.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 })
         : '';
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', pickupLetterCsp);
       return pickupLetter({
         record,
         itemName: fleet.store.directory.itemType(record.itemType)?.names[record.language] ?? record.itemType,

@@ -1,12 +1,12 @@
 import { api, say } from './common.js';
+import { safeNext } from './safe-next.js';
 
 document.getElementById('login').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
   try {
     await api('POST', '/api/login', { username: form.get('username'), password: form.get('password') });
-    const next = new URLSearchParams(location.search).get('next');
-    location.href = next?.startsWith('/') && !next.startsWith('//') ? next : '/desk';
+    location.href = safeNext(new URLSearchParams(location.search).get('next'), location.origin);
   } catch (error) {
     say(error.message);
   }
