@@ -111,6 +111,11 @@ describe('device config', () => {
     ])
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${file}: ${field}: `)));
     expect(lines).toContainEqual(`${file}: timing.telemetryMs: at most 3600000 ms (60 min)`);
+    const reconnect = valid.replace(
+      'password: { file: /etc/locker/mqtt-password } }',
+      `password: { file: /etc/locker/mqtt-password }, reconnect: { maxMs: ${huge} } }`,
+    );
+    expect(problems(reconnect)).toEqual(['locker.yaml: fleet.reconnect.maxMs: at most 3600000 ms (60 min)']);
     // the largest accepted value is still a timer Node keeps
     expect(problems(`${valid}timing: { doorAlarmMs: ${24 * 3_600_000} }\n`)).toEqual([]);
   });

@@ -76,6 +76,15 @@ export const deviceConfigSchema = z
         url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'an MQTT URL such as mqtts://fleet.example.be:8883'),
         username: z.string().min(1).optional(),
         password: secretRefSchema.optional(),
+        /** Reconnect backoff (capped exponential with full jitter); defaults in `reconnectBackoffDefaults`. */
+        reconnect: z
+          .object({
+            baseMs: durationMs(100, 10 * minute).optional(),
+            maxMs: durationMs(1000, hour).optional(),
+            stableMs: durationMs(1000, hour).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

@@ -121,6 +121,7 @@ export class Device {
           ...(config.fleet.username ? { username: config.fleet.username } : {}),
           ...(password ? { password } : {}),
           software: softwareVersion,
+          ...(config.fleet.reconnect ? { reconnect: { backoff: config.fleet.reconnect } } : {}),
           telemetryMs: config.timing.telemetryMs,
           telemetry: () => ({
             outboxDepth: store.outbox.depth(),

@@ -102,9 +102,13 @@ export class LockerRig {
         keypad: { path: sim.keypadTty!, baudRate: 9600 },
         scanner: { path: sim.scannerTty!, baudRate: 9600 },
       },
-      fleet: fleet
-        ? { url: fleet.url, username: fleet.lockerId, password: { env: 'LOCKER_FLEET_PASSWORD' } }
-        : { url: this.broker.url },
+      // tests restart brokers and fleets many times: a short ceiling keeps each reconnect within a few seconds
+      fleet: {
+        ...(fleet
+          ? { url: fleet.url, username: fleet.lockerId, password: { env: 'LOCKER_FLEET_PASSWORD' } }
+          : { url: this.broker.url }),
+        reconnect: { maxMs: 2000 },
+      },
       secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
       store: { path: join(this.dir, 'device.db') },
       kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
