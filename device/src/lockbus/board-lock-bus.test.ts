@@ -40,7 +40,7 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
   it('confirms an unlock only once the door sensor sees the door open, then reports the close', async () => {
     const h = await start({ protocol, transport: 'in-process' });
     const result = await h.bus.unlock({ board, lock: 3 });
-    expect(result).toMatchObject({ board, lock: 3, alreadyOpen: false });
+    expect(result).toMatchObject({ board, lock: 3 });
     expect(h.simulator.door(board, 3).snapshot().open).toBe(true);
     expect(h.eventsFor(board, 3).map((e) => [e.door, e.cause])).toContainEqual(['open', 'unlock']);
     h.simulator.act(board, 3, 'close');
@@ -97,13 +97,15 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
     expect(h.simulator.door(board, 10).snapshot()).toMatchObject({ open: false, unlockCount: 0 });
   });
 
-  it('returns at once for a door that is already open, sending nothing', async () => {
+  it('never takes a door that already reads open for an opening: DOOR_ALREADY_OPEN, nothing sent', async () => {
     const h = await start({ protocol, transport: 'in-process' });
     await h.bus.unlock({ board, lock: 1 });
     const before = h.simulator.simBus.counters.unlockCommands;
-    const again = await h.bus.unlock({ board, lock: 1 });
-    expect(again.alreadyOpen).toBe(true);
+    const error = await rejection(h.bus.unlock({ board, lock: 1 }));
+    expect(error.code).toBe('DOOR_ALREADY_OPEN');
+    expect(error.sent).toBe('no');
     expect(h.simulator.simBus.counters.unlockCommands).toBe(before);
+    expect(h.eventsFor(board, 1).filter((e) => e.cause === 'unlock')).toHaveLength(1);
   });
 
   it('joins a second unlock of the same lock to the first: one command on the wire', async () => {
@@ -140,6 +142,59 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
   });
 });
 
+describe('BoardLockBus and the bit polarity', () => {
+  it('a CU48 board that follows the vendor document (set bit = open) reads closed by default', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      sim: { kerongDialect: { closedBitValue: 0 } },
+    });
+    expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
+    expect(h.faults).toEqual([]);
+    await expect(h.bus.unlock({ board: 0, lock: 2 })).resolves.toMatchObject({ lock: 2 });
+  });
+
+  it.each([
+    { protocol: 'cu48' as const, closedBitValue: 1 as const },
+    { protocol: 'cu16' as const, closedBitValue: 0 as const },
+  ])(
+    '$protocol with the wrong polarity: board_polarity_suspect, unlocks refused and never sent, no opening',
+    async ({ protocol, closedBitValue }) => {
+      const h = await start({
+        protocol,
+        transport: 'in-process',
+        board: { kerongDialect: { closedBitValue } },
+      });
+      expect(h.faults).toEqual([
+        expect.objectContaining({
+          code: 'board_polarity_suspect',
+          board: 0,
+          message: expect.stringMatching(/closedBitValue.*commissioning/),
+        }),
+      ]);
+      expect(h.bus.counters().boards[0]?.polaritySuspect).toBe(true);
+      for (const lock of [1, 2, 3]) {
+        const error = await rejection(h.bus.unlock({ board: 0, lock }));
+        expect(error.code).toBe('BOARD_POLARITY_SUSPECT');
+        expect(error.sent).toBe('no');
+      }
+      expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
+      expect(h.doorEvents.filter((e) => e.cause === 'unlock')).toEqual([]);
+    },
+  );
+
+  it('a board whose polarity commissioning confirmed may start with every door open', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      board: { kerongDialect: { closedBitValue: 1 }, polarityConfirmed: true },
+    });
+    expect(h.faults).toEqual([]);
+    await expect(h.bus.unlock({ board: 0, lock: 1 })).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN' });
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
+  });
+});
+
 describe('BoardLockBus faults specific to a protocol', () => {
   it('8A/80: a board that does not acknowledge leaves the outcome unknown, never resent', async () => {
     const h = await start({ protocol: 'xor8a', transport: 'in-process' });
@@ -164,7 +219,7 @@ describe('BoardLockBus faults specific to a protocol', () => {
   it('a board that does not answer at start leaves the others working', async () => {
     const h = await start({ protocol: 'cu48', transport: 'in-process', boards: 1, extraBoards: [5] });
     expect(h.faults).toContainEqual(expect.objectContaining({ code: 'board_offline', board: 5 }));
-    await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ alreadyOpen: false });
+    await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ lock: 1 });
   });
 
   it('address conflict: colliding replies are rejected as bad frames, no door event follows', async () => {

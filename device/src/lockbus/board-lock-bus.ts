@@ -34,6 +34,10 @@ interface BoardRuntime {
   failedReads: number;
   /** `null` until the first read settles it. */
   online: boolean | null;
+  /** Set once every door of the board has been read; the polarity check runs then. */
+  polarityChecked: boolean;
+  /** Every door read open at start and commissioning has not confirmed the polarity: unlocks refused. */
+  polaritySuspect: boolean;
   lastReadAt: number;
 }
 
@@ -86,6 +90,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       consecutiveFailures: 0,
       failedReads: 0,
       online: null,
+      polarityChecked: false,
+      polaritySuspect: false,
       lastReadAt: 0,
     }));
     this.link = new BusLink({
@@ -166,7 +172,11 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       boards: Object.fromEntries(
         this.boards.map((board) => [
           board.settings.address,
-          { failedReads: board.failedReads, online: board.online === true },
+          {
+            failedReads: board.failedReads,
+            online: board.online === true,
+            polaritySuspect: board.polaritySuspect,
+          },
         ]),
       ),
     };
@@ -174,10 +184,17 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
 
   private async runUnlock(board: BoardRuntime, address: LockAddress): Promise<UnlockResult> {
     this.assertRunning();
-    const door = board.doors[address.lock - 1]!;
-    if (door.state === 'open') return { ...address, alreadyOpen: true, acknowledged: false, roundTripMs: 0 };
-    await this.sequencer.turn();
     const key = keyOf(address);
+    if (board.polaritySuspect) {
+      throw new LockBusError(
+        'BOARD_POLARITY_SUSPECT',
+        `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
+      );
+    }
+    if (board.doors[address.lock - 1]!.state === 'open') {
+      throw new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
+    }
+    await this.sequencer.turn();
     const opened = this.openWindow(key);
     const exchange = this.driver.unlockExchange(board.settings, address.lock);
     const startedAt = performance.now();
@@ -210,7 +227,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     this.wake?.();
     const doorOpened = await opened;
     const roundTripMs = performance.now() - startedAt;
-    if (doorOpened) return { ...address, alreadyOpen: false, acknowledged, roundTripMs };
+    if (doorOpened) return { ...address, acknowledged, roundTripMs };
     if (!this.running) {
       throw new LockBusError(
         'UNLOCK_OUTCOME_UNKNOWN',
@@ -343,6 +360,21 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     reading.closed.forEach((closed, i) => {
       const transition = board.doors[i]?.observe(closed);
       if (transition) this.onTransition({ board: board.settings.address, lock: i + 1 }, transition);
+    });
+    this.checkPolarity(board);
+  }
+
+  /** A cabinet whose doors all read open at start is implausible: most likely the polarity setting is wrong. */
+  private checkPolarity(board: BoardRuntime): void {
+    if (board.polarityChecked || board.doors.some((door) => door.state === 'unknown')) return;
+    board.polarityChecked = true;
+    if (board.settings.polarityConfirmed || board.doors.some((door) => door.state !== 'open')) return;
+    board.polaritySuspect = true;
+    const address = board.settings.address;
+    this.fault({
+      code: 'board_polarity_suspect',
+      board: address,
+      message: `every door of board ${address} reads open at start: unlocks on it are refused; check the polarity setting (boards[].kerongDialect.closedBitValue) or run commissioning to confirm it`,
     });
   }
 

@@ -1,4 +1,4 @@
-import { kerongDefaultDialect, xor8aDefaultDialect } from '@locker/protocol';
+import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { boardDrivers } from './boards/index.ts';
 
@@ -51,7 +51,20 @@ const boardSchema = z
   .object({
     address: z.number().int().min(0).max(255),
     locks: z.number().int().min(1),
-    kerongDialect: z.object({ closedBitValue: bit, itemPresentBitValue: bit }).strict().partial().optional(),
+    /**
+     * Written by commissioning once an installer has seen a door open and close: the polarity
+     * is right. Until then a board whose doors all read open at start refuses unlocks.
+     */
+    polarityConfirmed: z.boolean().default(false),
+    kerongDialect: z
+      .object({
+        closedBitValue: bit,
+        itemPresentBitValue: bit,
+        cu48StatusLockByte: z.union([z.literal(0x00), z.literal(0x30)]),
+      })
+      .strict()
+      .partial()
+      .optional(),
     xor8aDialect: z
       .object({
         closedStatusByte: z.number().int().min(0).max(255),
@@ -123,7 +136,11 @@ export function resolveBoards(config: LockBusConfig) {
   return config.boards.map((board) => ({
     address: board.address,
     locks: board.locks,
-    kerongDialect: { ...kerongDefaultDialect, ...board.kerongDialect },
+    polarityConfirmed: board.polarityConfirmed,
+    kerongDialect: {
+      ...kerongDefaultDialects[config.protocol === 'cu16' ? 'cu16' : 'cu48'],
+      ...board.kerongDialect,
+    },
     xor8aDialect: { ...xor8aDefaultDialect, ...board.xor8aDialect },
   }));
 }

@@ -24,7 +24,7 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     harness = await new SimHarness({ protocol, transport, boards: 2 }).start();
     const h = harness;
     expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
-    await expect(h.bus.unlock({ board: board + 1, lock: 2 })).resolves.toMatchObject({ alreadyOpen: false });
+    await expect(h.bus.unlock({ board: board + 1, lock: 2 })).resolves.toMatchObject({ lock: 2 });
     h.simulator.act(board + 1, 2, 'close');
     await h.until('closed event', () => h.eventsFor(board + 1, 2).some((e) => e.cause === 'closed'));
     h.simulator.act(board, 9, 'force');

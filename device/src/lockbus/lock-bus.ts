@@ -15,9 +15,8 @@ export interface LockState extends LockAddress {
   itemPresent: boolean | undefined;
 }
 
+/** Only ever a confirmed opening: a door that already read open is refused (`DOOR_ALREADY_OPEN`), never a result. */
 export interface UnlockResult extends LockAddress {
-  /** The door was already open: no command was sent. */
-  alreadyOpen: boolean;
   /** The board answered the unlock command (protocols with a reply). */
   acknowledged: boolean;
   /** Command written → door seen open. */
@@ -46,6 +45,7 @@ export type LockBusFaultCode =
   | 'door_jammed'
   | 'board_offline'
   | 'board_online'
+  | 'board_polarity_suspect'
   | 'unlock_outcome_unknown';
 
 export interface LockBusFault {
@@ -67,7 +67,7 @@ export interface LockBusCounters {
   reconnects: number;
   writeErrors: number;
   unlocksSent: number;
-  boards: Record<number, { failedReads: number; online: boolean }>;
+  boards: Record<number, { failedReads: number; online: boolean; polaritySuspect: boolean }>;
 }
 
 export interface LockBusEvents {

@@ -16,6 +16,8 @@ export interface HarnessOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** Boards the device is configured for but the simulator does not have. */
   extraBoards?: number[];
+  /** Extra settings for every configured board (dialect, polarityConfirmed). */
+  board?: Omit<LockBusConfigInput['boards'][number], 'address' | 'locks'>;
 }
 
 /** Timings short enough for tests, long enough for a loaded 2-core CI machine. */
@@ -62,7 +64,11 @@ export class SimHarness {
       protocol,
       transport:
         transport === 'tcp' ? `tcp://127.0.0.1:${addresses.tcpPort}` : (addresses.tty ?? 'in-process'),
-      boards: [...addressesOnBus, ...(this.options.extraBoards ?? [])].map((address) => ({ address, locks })),
+      boards: [...addressesOnBus, ...(this.options.extraBoards ?? [])].map((address) => ({
+        address,
+        locks,
+        ...this.options.board,
+      })),
       timing: { ...testTiming, ...this.options.timing },
     };
     const logger = pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' });
