@@ -245,10 +245,25 @@ describe('BoardLockBus faults specific to a protocol', () => {
     expect((await h.bus.readLock({ board: 0, lock: 3 })).itemPresent).toBe(false);
   });
 
-  it('sequences many unlocks: every door opens and each lock gets exactly one command', async () => {
-    const h = await start({ protocol: 'cu48', transport: 'in-process', timing: { maxCoilsEnergised: 2 } });
-    const locks = Array.from({ length: 10 }, (_, i) => i + 1);
-    await Promise.all(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+  it('sequences many unlocks on a noisy bus: unlock frames leave the wire at least a coil pulse apart', async () => {
+    const coilPulseMs = 30;
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { maxCoilsEnergised: 1, coilPulseMs, unlockGapMs: 0, unlockConfirmMs: 3000 },
+    });
+    const unlockWires: number[] = [];
+    h.bus.on('wire', (wire) => {
+      if (wire.kind === 'unlock') unlockWires.push(wire.drainedAt);
+    });
+    // every status reply byte corrupted with 5 %: about half the reads fail or time out, delaying the writes queued behind them
+    h.simulator.simBus.setFaults({ corruptRate: 0.05 });
+    const locks = Array.from({ length: 24 }, (_, i) => i + 1);
+    await Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+    expect(unlockWires).toHaveLength(24);
+    for (let i = 1; i < unlockWires.length; i++) {
+      expect(unlockWires[i]! - unlockWires[i - 1]!).toBeGreaterThanOrEqual(coilPulseMs);
+    }
     for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
   });
 });

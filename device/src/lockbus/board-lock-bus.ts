@@ -98,6 +98,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       openPort: deps.openPort ?? portOpenerFor(config.transport, config.baudRate ?? this.driver.baudRate),
       replySpec: this.driver.replySpec(settings),
       interFrameGapMs: this.timing.interFrameGapMs,
+      baudRate: config.baudRate ?? this.driver.baudRate,
       silenceMs: this.timing.silenceMs,
       reconnectMinMs: this.timing.reconnectMinMs,
       reconnectMaxMs: this.timing.reconnectMaxMs,
@@ -113,6 +114,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   /** Opens the port, reads every board until its doors are known, then polls. Silent boards go offline; the rest work. */
   async start(): Promise<void> {
     this.running = true;
+    this.link.on('wire', (wire) => this.safeEmit('wire', wire));
     await this.link.start();
     const rounds = Math.max(this.timing.debounceReads, this.timing.failedReadsBeforeUnknown);
     for (let round = 0; round < rounds; round++) {
@@ -194,7 +196,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     if (board.doors[address.lock - 1]!.state === 'open') {
       throw new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
     }
-    await this.sequencer.turn();
+    const slot = await this.sequencer.turn();
     const opened = this.openWindow(key);
     const exchange = this.driver.unlockExchange(board.settings, address.lock);
     const startedAt = performance.now();
@@ -209,15 +211,20 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
           ? { matches: exchange.matches, timeoutMs: this.timing.unlockReplyTimeoutMs }
           : null,
         priority: 'high',
+        kind: 'unlock',
+        onWire: (wire) => slot.sent(wire.wireEndAt),
       });
       acknowledged = reply !== null;
       commandTaken = true;
       this.unlocksSent++;
     } catch (error) {
       if (error instanceof LinkError && !error.written) {
+        slot.cancelled();
         this.closeWindow(key);
         throw new LockBusError('UNLOCK_NOT_SENT', `lock ${key}: ${error.message}`, 'no', { cause: error });
       }
+      // the bytes may have reached a coil: count the pulse from now
+      slot.sent(performance.now());
       this.deps.logger.warn(
         { lock: key, err: error },
         'unlock written but not acknowledged; watching the door',
@@ -324,6 +331,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         request: exchange.request,
         reply: { matches: exchange.matches, timeoutMs: this.timing.statusReplyTimeoutMs },
         priority,
+        kind: 'status',
       });
     } catch (error) {
       this.onReadFailure(board, error);

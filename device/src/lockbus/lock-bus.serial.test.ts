@@ -50,6 +50,29 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
   });
 });
 
+describe('coil spacing over a real tty', () => {
+  it('unlock frames drained by the real serialport leave at least a coil pulse apart on a noisy bus', async () => {
+    const coilPulseMs = 40;
+    harness = await new SimHarness({
+      protocol: 'cu48',
+      transport: 'pty',
+      timing: { maxCoilsEnergised: 1, coilPulseMs, unlockGapMs: 0, unlockConfirmMs: 3000 },
+    }).start();
+    const h = harness;
+    const drainedAt: number[] = [];
+    h.bus.on('wire', (wire) => {
+      if (wire.kind === 'unlock') drainedAt.push(wire.drainedAt);
+    });
+    h.simulator.simBus.setFaults({ corruptRate: 0.05 });
+    const locks = Array.from({ length: 20 }, (_, i) => i + 1);
+    await Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+    expect(drainedAt).toHaveLength(20);
+    for (let i = 1; i < drainedAt.length; i++)
+      expect(drainedAt[i]! - drainedAt[i - 1]!).toBeGreaterThanOrEqual(coilPulseMs);
+    for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
+  });
+});
+
 describe('lock bus reconnects', () => {
   it('reopens a tty whose USB adapter was pulled and plugged back (EIO, then ENOENT while gone)', async () => {
     harness = await new SimHarness({ protocol: 'cu48', transport: 'pty' }).start();

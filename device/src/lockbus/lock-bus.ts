@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { WireEvent } from './link/bus-link.ts';
 
 /** A lock as wired: the board's bus address and the lock number printed on the board (from 1). */
 export interface LockAddress {
@@ -73,6 +74,8 @@ export interface LockBusCounters {
 export interface LockBusEvents {
   door: [DoorEvent];
   fault: [LockBusFault];
+  /** Trace: a request left the wire (monotonic times), e.g. to check coil spacing. */
+  wire: [WireEvent];
 }
 
 /**

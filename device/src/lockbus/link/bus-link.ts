@@ -8,11 +8,18 @@ import { errorCode, type PortOpener, reconnectableCodes } from './port-opener.ts
 
 const timeouts = { portCloseMs: 1000 } as const;
 
+/** A serial port's `drain` (waits until the OS has sent the output); TCP sockets and plain streams have none. */
+interface Drainable {
+  drain(callback: (error: Error | null) => void): void;
+}
+
 export interface BusLinkOptions {
   openPort: PortOpener;
   replySpec: FrameSpec;
-  /** Quiet time between the end of one exchange and the next request. */
+  /** Quiet time between the last byte of one exchange on the wire and the next request. */
   interFrameGapMs: number;
+  /** Line speed: a frame's own time on the wire is counted after the port has drained it. */
+  baudRate: number;
   /** Quiet time that ends a reply, and that the link waits for after a failed exchange. */
   silenceMs: number;
   reconnectMinMs: number;
@@ -26,6 +33,29 @@ export interface Exchange {
   request: Buffer;
   reply: { matches: (frame: Buffer) => boolean; timeoutMs: number } | null;
   priority: 'high' | 'normal';
+  kind: 'unlock' | 'status';
+  /** Called once the request's bytes have left the wire. */
+  onWire?: (wire: WireTiming) => void;
+}
+
+/** Monotonic times (`performance.now()`) of one request on the wire. */
+export interface WireTiming {
+  /** The port reported its output drained (`drain`; the write callback where a stream has none). */
+  drainedAt: number;
+  /** `drainedAt` plus the frame's own time at the line speed: the last byte has surely left. */
+  wireEndAt: number;
+}
+
+/** Trace of every request that left the wire, for tests and diagnostics. */
+export interface WireEvent extends WireTiming {
+  exchange: string;
+  kind: Exchange['kind'];
+  bytes: number;
+}
+
+/** 8N1: ten bit times per byte. */
+export function frameTimeMs(bytes: number, baudRate: number): number {
+  return (bytes * 10 * 1000) / baudRate;
 }
 
 export interface BusLinkCounters {
@@ -55,11 +85,12 @@ export type LinkState = 'closed' | 'opening' | 'open' | 'failed' | 'stopped';
 
 /**
  * The driver layer: owns the port, frames replies, and runs one exchange on the wire at a time
- * (high priority first), keeping an inter-frame gap. The reply timer starts after the write.
+ * (high priority first), keeping an inter-frame gap after the last byte left the wire (drained plus
+ * the frame's time at the line speed). The reply timer starts after the write. Times are monotonic.
  * After a failed exchange it waits for silence and flushes. It reopens a broken port with
  * backoff, except after EACCES (state `failed`: fix permissions, then restart).
  */
-export class BusLink extends EventEmitter<{ state: [LinkState] }> {
+export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent] }> {
   private port: Duplex | undefined;
   private parser: FrameParser | undefined;
   private linkState: LinkState = 'closed';
@@ -148,7 +179,7 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
   }
 
   private async run(exchange: Exchange): Promise<Buffer | null> {
-    const gap = this.lastActivityAt + this.options.interFrameGapMs - Date.now();
+    const gap = this.lastActivityAt + this.options.interFrameGapMs - performance.now();
     if (gap > 0) await sleep(gap);
     const port = this.port;
     if (this.linkState !== 'open' || !port) {
@@ -159,6 +190,19 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
     const replyPromise = exchange.reply ? this.waitFor(exchange.reply.matches) : null;
     try {
       await this.write(port, exchange.request, exchange.name);
+      const drainedAt = performance.now();
+      const wire = {
+        drainedAt,
+        wireEndAt: drainedAt + frameTimeMs(exchange.request.length, this.options.baudRate),
+      };
+      this.lastActivityAt = Math.max(this.lastActivityAt, wire.wireEndAt);
+      exchange.onWire?.(wire);
+      this.emit('wire', {
+        ...wire,
+        exchange: exchange.name,
+        kind: exchange.kind,
+        bytes: exchange.request.length,
+      });
       this.options.logger.trace(
         { exchange: exchange.name, tx: lazyHex(exchange.request) },
         'request written',
@@ -173,20 +217,24 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
       throw error;
     } finally {
       this.waiter = undefined;
-      this.lastActivityAt = Date.now();
+      this.lastActivityAt = Math.max(this.lastActivityAt, performance.now());
     }
   }
 
+  /** Writes and waits until the port has drained its output (serialport's `drain`: tcdrain). */
   private write(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+    const failed = (error: Error) => {
+      this.linkCounters.writeErrors++;
+      return new LinkError('LINK_WRITE_FAILED', `${name}: write failed: ${error.message}`, true, {
+        cause: error,
+      });
+    };
     return new Promise((resolve, reject) => {
       port.write(bytes, (error) => {
-        if (!error) return resolve();
-        this.linkCounters.writeErrors++;
-        reject(
-          new LinkError('LINK_WRITE_FAILED', `${name}: write failed: ${error.message}`, true, {
-            cause: error,
-          }),
-        );
+        if (error) return reject(failed(error));
+        const drain = (port as Partial<Drainable>).drain;
+        if (typeof drain !== 'function') return resolve();
+        drain.call(port, (drainError) => (drainError ? reject(failed(drainError)) : resolve()));
       });
     });
   }
@@ -220,8 +268,9 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
   /** After a timeout or bad reply: wait until the line is quiet, then drop what was received. */
   private async settleAfterFailure(): Promise<void> {
     const { silenceMs } = this.options;
-    const deadline = Date.now() + silenceMs * 20;
-    while (Date.now() - this.lastActivityAt < silenceMs && Date.now() < deadline) await sleep(silenceMs);
+    const deadline = performance.now() + silenceMs * 20;
+    while (performance.now() - this.lastActivityAt < silenceMs && performance.now() < deadline)
+      await sleep(silenceMs);
     this.parser?.reset();
   }
 
@@ -266,7 +315,7 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
       ),
     );
     port.on('data', (chunk: Buffer) => {
-      this.lastActivityAt = Date.now();
+      this.lastActivityAt = performance.now();
       parser.write(chunk);
     });
     port.on('error', (error) => {
