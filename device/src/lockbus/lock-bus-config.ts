@@ -9,7 +9,7 @@ export const lockBusDefaults = {
   fastPollIntervalMs: 20,
   offlineRetryMs: 2000,
   interFrameGapMs: 5,
-  silenceMs: 15,
+  silenceMs: 30,
   statusReplyTimeoutMs: 200,
   unlockReplyTimeoutMs: 600,
   unlockConfirmMs: 10_000,

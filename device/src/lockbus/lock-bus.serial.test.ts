@@ -40,6 +40,17 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     expect(h.faults.filter((f) => f.code === 'board_offline')).toEqual([]);
   });
 
+  it('accepts replies split in two bursts 25 ms apart: every unlock confirmed, none reported jammed', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.simBus.setFaults({ splitReplies: { parts: 2, delayMs: 25 } });
+    for (const lock of [1, 2, 3, 4, 5, 6]) {
+      await expect(h.bus.unlock({ board, lock })).resolves.toMatchObject({ lock });
+    }
+    expect(h.faults).toEqual([]);
+    expect(h.bus.counters().structureErrors + h.bus.counters().checksumErrors).toBe(0);
+  });
+
   it('jammed lock over a real port: door_jammed, one command, never a false open', async () => {
     harness = await new SimHarness({ protocol, transport }).start();
     const h = harness;
