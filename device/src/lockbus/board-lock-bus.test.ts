@@ -60,6 +60,27 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
     expect(h.eventsFor(board, 2).some((e) => e.door === 'open')).toBe(false);
   });
 
+  it('a door that could not be read after the unlock is an unknown outcome, never jammed', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    // the board executes commands but every reply is lost
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    const error = await rejection(h.bus.unlock({ board, lock: 2 }));
+    expect(error.code).toBe('UNLOCK_OUTCOME_UNKNOWN');
+    expect(error.sent).not.toBe('no');
+    expect(h.simulator.door(board, 2).snapshot()).toMatchObject({ open: true, unlockCount: 1 });
+    expect(h.faults.map((f) => f.code)).not.toContain('door_jammed');
+    expect(h.faults).toContainEqual(expect.objectContaining({ code: 'unlock_outcome_unknown', lock: 2 }));
+  });
+
+  it('refuses an unlock to an offline board with BOARD_OFFLINE, sending nothing', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.simBus.setFaults({ silentBoards: [board] });
+    await h.until('board_offline', () => h.faults.some((f) => f.code === 'board_offline'));
+    const error = await rejection(h.bus.unlock({ board, lock: 3 }));
+    expect(error).toMatchObject({ code: 'BOARD_OFFLINE', sent: 'no' });
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
+  });
+
   it('never reports opened when the door sensor is stuck closed', async () => {
     const h = await start({ protocol, transport: 'in-process' });
     h.simulator.act(board, 4, 'stick-closed');

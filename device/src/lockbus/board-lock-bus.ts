@@ -44,6 +44,12 @@ interface BoardRuntime {
 interface UnlockWindow {
   deadline: number;
   settle: (opened: boolean) => void;
+  /** The unlock request has been written (from then on, reads count for the confirmation). */
+  commandWritten: boolean;
+  /** Successful reads after the command that showed this door closed. */
+  closedReads: number;
+  /** A read after the command showed the door open (not yet debounced). */
+  sawOpen: boolean;
 }
 
 export interface BoardLockBusDeps {
@@ -193,11 +199,14 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
       );
     }
+    if (board.online === false) {
+      throw new LockBusError('BOARD_OFFLINE', `lock ${key}: board ${address.board} is offline; nothing sent`);
+    }
     if (board.doors[address.lock - 1]!.state === 'open') {
       throw new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
     }
     const slot = await this.sequencer.turn();
-    const opened = this.openWindow(key);
+    const window = this.openWindow(key);
     const exchange = this.driver.unlockExchange(board.settings, address.lock);
     const startedAt = performance.now();
     let acknowledged = false;
@@ -230,9 +239,10 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         'unlock written but not acknowledged; watching the door',
       );
     }
+    window.commandWritten = true;
     this.lastCommandAt.set(key, Date.now());
     this.wake?.();
-    const doorOpened = await opened;
+    const doorOpened = await window.opened;
     const roundTripMs = performance.now() - startedAt;
     if (doorOpened) return { ...address, acknowledged, roundTripMs };
     if (!this.running) {
@@ -243,7 +253,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       );
     }
     const seconds = (this.timing.unlockConfirmMs / 1000).toFixed(1);
-    if (commandTaken) {
+    const seenClosed = window.closedReads >= this.timing.debounceReads && !window.sawOpen;
+    if (commandTaken && seenClosed) {
       this.fault({
         code: 'door_jammed',
         board: address.board,
@@ -252,29 +263,31 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       });
       throw new LockBusError('DOOR_JAMMED', `lock ${key}: door not seen open within ${seconds} s`, 'yes');
     }
-    this.fault({
-      code: 'unlock_outcome_unknown',
-      board: address.board,
-      lock: address.lock,
-      message: `no acknowledgement and door ${key} stayed closed`,
-    });
-    throw new LockBusError(
-      'UNLOCK_OUTCOME_UNKNOWN',
-      `lock ${key}: board did not acknowledge and the door stayed closed`,
-      'unknown',
-    );
+    const why = !seenClosed
+      ? `door ${key} could not be read within ${seconds} s of the unlock`
+      : `no acknowledgement and door ${key} stayed closed`;
+    this.fault({ code: 'unlock_outcome_unknown', board: address.board, lock: address.lock, message: why });
+    throw new LockBusError('UNLOCK_OUTCOME_UNKNOWN', `lock ${key}: ${why}`, commandTaken ? 'yes' : 'unknown');
   }
 
-  private openWindow(key: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.windows.set(key, {
-        deadline: Date.now() + this.timing.unlockConfirmMs,
-        settle: (opened) => {
-          this.windows.delete(key);
-          resolve(opened);
-        },
-      });
+  private openWindow(key: string): UnlockWindow & { opened: Promise<boolean> } {
+    let settle!: (opened: boolean) => void;
+    const opened = new Promise<boolean>((resolve) => {
+      settle = (doorOpened) => {
+        this.windows.delete(key);
+        resolve(doorOpened);
+      };
     });
+    const window = {
+      deadline: Date.now() + this.timing.unlockConfirmMs,
+      settle,
+      commandWritten: false,
+      closedReads: 0,
+      sawOpen: false,
+      opened,
+    };
+    this.windows.set(key, window);
+    return window;
   }
 
   private closeWindow(key: string): void {
@@ -366,6 +379,11 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     }
     board.itemPresent = reading.itemPresent;
     reading.closed.forEach((closed, i) => {
+      const window = this.windows.get(keyOf({ board: board.settings.address, lock: i + 1 }));
+      if (window?.commandWritten && closed !== undefined) {
+        if (closed) window.closedReads++;
+        else window.sawOpen = true;
+      }
       const transition = board.doors[i]?.observe(closed);
       if (transition) this.onTransition({ board: board.settings.address, lock: i + 1 }, transition);
     });

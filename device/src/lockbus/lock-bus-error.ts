@@ -4,6 +4,7 @@ export type LockBusErrorCode =
   | 'DOOR_JAMMED'
   | 'DOOR_ALREADY_OPEN'
   | 'BOARD_POLARITY_SUSPECT'
+  | 'BOARD_OFFLINE'
   | 'UNKNOWN_LOCK'
   | 'BOARD_NO_REPLY'
   | 'BOARD_BAD_REPLY'
@@ -23,6 +24,8 @@ const hints: Record<LockBusErrorCode, string> = {
     'the door read open before the command, so nothing was sent and nothing opened; staff must close it first',
   BOARD_POLARITY_SUSPECT:
     'every door of this board read open at start: check boards[].kerongDialect.closedBitValue, or run commissioning to confirm the polarity (boards[].polarityConfirmed)',
+  BOARD_OFFLINE:
+    'the board does not answer, so nothing was sent; check its power and wiring, then try again when it is back',
   UNKNOWN_LOCK: 'the lock is not in the bus configuration; check board address and lock count',
   BOARD_NO_REPLY: 'the board did not answer; check power, address (DIP switches) and bus wiring',
   BOARD_BAD_REPLY:

@@ -51,6 +51,15 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     expect(h.bus.counters().structureErrors + h.bus.counters().checksumErrors).toBe(0);
   });
 
+  it('replies lost while the board executes: the unlock is an unknown outcome, never jammed', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    await expect(h.bus.unlock({ board, lock: 4 })).rejects.toMatchObject({ code: 'UNLOCK_OUTCOME_UNKNOWN' });
+    expect(h.simulator.door(board, 4).snapshot()).toMatchObject({ open: true, unlockCount: 1 });
+    expect(h.faults.map((f) => f.code)).not.toContain('door_jammed');
+  });
+
   it('jammed lock over a real port: door_jammed, one command, never a false open', async () => {
     harness = await new SimHarness({ protocol, transport }).start();
     const h = harness;
@@ -94,7 +103,10 @@ describe('lock bus reconnects', () => {
       () => h.faults.some((f) => f.code === 'board_offline'),
       5000,
     );
-    await expect(h.bus.unlock({ board: 0, lock: 6 })).rejects.toMatchObject({ code: 'UNLOCK_NOT_SENT' });
+    await expect(h.bus.unlock({ board: 0, lock: 6 })).rejects.toMatchObject({
+      code: 'BOARD_OFFLINE',
+      sent: 'no',
+    });
     await h.simulator.replugPty();
     await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
     await h.until('board_online', () => h.faults.some((f) => f.code === 'board_online'), 5000);
@@ -125,6 +137,7 @@ describe('lock bus reconnects', () => {
     });
     expect(h.simulator.door(0, 5).snapshot().unlockCount).toBe(0);
     await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
+    await h.until('board answers again', () => h.bus.counters().boards[0]?.online === true, 5000);
     await expect(h.bus.unlock({ board: 0, lock: 5 })).resolves.toMatchObject({ lock: 5 });
   });
 });
