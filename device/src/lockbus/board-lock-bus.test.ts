@@ -243,6 +243,16 @@ describe('BoardLockBus faults specific to a protocol', () => {
     await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ lock: 1 });
   });
 
+  it('a noisy bus (3 % of bytes corrupted) does not flap board_offline: bad replies are read again at once', async () => {
+    const h = await start({ protocol: 'cu48', transport: 'in-process', timing: { offlineAfterMs: 1500 } });
+    h.simulator.simBus.setFaults({ corruptRate: 0.03 });
+    await h.until('120 status requests', () => h.bus.counters().requests >= 120, 20_000);
+    const counters = h.bus.counters();
+    expect(counters.checksumErrors).toBeGreaterThan(0);
+    expect(h.faults.filter((f) => f.code === 'board_offline' || f.code === 'board_online')).toEqual([]);
+    expect(counters.boards[0]).toMatchObject({ online: true, offlineTransitions: 0 });
+  }, 30_000);
+
   it('address conflict: colliding replies are rejected as bad frames, no door event follows', async () => {
     const h = await start({ protocol: 'cu48', transport: 'in-process' });
     h.simulator.simBus.setFaults({ addressConflicts: [0] });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { BoardHealth } from './board-health.ts';
 import { type BoardDriver, type BoardReading, type BoardSettings, boardDrivers } from './boards/index.ts';
 import { DoorTracker, type DoorTransition } from './door-tracker.ts';
 import { BusLink } from './link/bus-link.ts';
@@ -30,10 +31,7 @@ interface BoardRuntime {
   settings: BoardSettings;
   doors: DoorTracker[];
   itemPresent: boolean[] | undefined;
-  consecutiveFailures: number;
-  failedReads: number;
-  /** `null` until the first read settles it. */
-  online: boolean | null;
+  health: BoardHealth;
   /** Set once every door of the board has been read; the polarity check runs then. */
   polarityChecked: boolean;
   /** Every door read open at start and commissioning has not confirmed the polarity: unlocks refused. */
@@ -93,9 +91,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       settings: board,
       doors: Array.from({ length: board.locks }, () => new DoorTracker(this.timing.debounceReads)),
       itemPresent: undefined,
-      consecutiveFailures: 0,
-      failedReads: 0,
-      online: null,
+      health: new BoardHealth(this.timing),
       polarityChecked: false,
       polaritySuspect: false,
       lastReadAt: 0,
@@ -130,7 +126,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     this.deps.logger.info(
       {
         protocol: this.driver.protocol,
-        boards: this.boards.map((b) => ({ address: b.settings.address, online: b.online })),
+        boards: this.boards.map((b) => ({ address: b.settings.address, online: b.health.online })),
       },
       'lock bus ready',
     );
@@ -181,8 +177,9 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         this.boards.map((board) => [
           board.settings.address,
           {
-            failedReads: board.failedReads,
-            online: board.online === true,
+            failedReads: board.health.failedReads,
+            offlineTransitions: board.health.offlineTransitions,
+            online: board.health.online === true,
             polaritySuspect: board.polaritySuspect,
           },
         ]),
@@ -199,7 +196,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
       );
     }
-    if (board.online === false) {
+    if (board.health.online === false) {
       throw new LockBusError('BOARD_OFFLINE', `lock ${key}: board ${address.board} is offline; nothing sent`);
     }
     if (board.doors[address.lock - 1]!.state === 'open') {
@@ -319,7 +316,10 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   private intervalFor(board: BoardRuntime): number {
     const prefix = `${board.settings.address}/`;
     for (const key of this.windows.keys()) if (key.startsWith(prefix)) return this.timing.fastPollIntervalMs;
-    return board.online === false ? this.timing.offlineRetryMs : this.timing.pollIntervalMs;
+    const { health } = board;
+    return health.online === false && !health.recovering
+      ? this.timing.offlineRetryMs
+      : this.timing.pollIntervalMs;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -333,9 +333,26 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     });
   }
 
+  /** One poll of a board: a reply that fails its checksum is read again at once (bounded), not waited out. */
   private async readBoard(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
-    const exchange = this.driver.statusExchange(board.settings);
     board.lastReadAt = Date.now();
+    let failure: LockBusError | undefined;
+    for (let attempt = 0; attempt <= this.timing.statusReadRetries; attempt++) {
+      try {
+        const reading = await this.readOnce(board, priority);
+        this.onReading(board, reading);
+        return reading;
+      } catch (error) {
+        failure = error as LockBusError;
+        if (failure.code !== 'BOARD_BAD_REPLY') break;
+      }
+    }
+    this.onReadFailure(board, failure);
+    throw failure;
+  }
+
+  private async readOnce(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
+    const exchange = this.driver.statusExchange(board.settings);
     const address = board.settings.address;
     let frame: Buffer | null;
     try {
@@ -347,35 +364,29 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         kind: 'status',
       });
     } catch (error) {
-      this.onReadFailure(board, error);
-      throw new LockBusError('BOARD_NO_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
-        cause: error,
-      });
+      const bad = error instanceof LinkError && error.code === 'LINK_BAD_FRAME';
+      throw new LockBusError(
+        bad ? 'BOARD_BAD_REPLY' : 'BOARD_NO_REPLY',
+        `board ${address}: ${(error as Error).message}`,
+        'yes',
+        { cause: error },
+      );
     }
-    let reading: BoardReading;
     try {
-      reading = exchange.decode(frame!);
+      return exchange.decode(frame!);
     } catch (error) {
-      this.onReadFailure(board, error);
       throw new LockBusError('BOARD_BAD_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
         cause: error,
       });
     }
-    this.onReading(board, reading);
-    return reading;
   }
 
   private onReading(board: BoardRuntime, reading: BoardReading): void {
-    board.consecutiveFailures = 0;
-    if (board.online !== true) {
-      if (board.online === false) {
-        this.fault({
-          code: 'board_online',
-          board: board.settings.address,
-          message: `board ${board.settings.address} answers again`,
-        });
-      }
-      board.online = true;
+    const address = board.settings.address;
+    const verdict = board.health.readSucceeded();
+    if (verdict.change === 'ignore') return;
+    if (verdict.change === 'online' && verdict.raiseFault) {
+      this.fault({ code: 'board_online', board: address, message: `board ${address} answers again` });
     }
     board.itemPresent = reading.itemPresent;
     reading.closed.forEach((closed, i) => {
@@ -405,20 +416,26 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   }
 
   private onReadFailure(board: BoardRuntime, error: unknown): void {
-    board.failedReads++;
-    board.consecutiveFailures++;
     const address = board.settings.address;
+    const { health } = board;
+    const verdict = health.readFailed(performance.now());
     this.deps.logger.debug(
-      { board: address, err: error, consecutive: board.consecutiveFailures },
+      { board: address, err: error, consecutive: health.consecutiveFailures },
       'status read failed',
     );
-    if (board.consecutiveFailures < this.timing.failedReadsBeforeUnknown || board.online === false) return;
-    board.online = false;
-    this.fault({
-      code: 'board_offline',
-      board: address,
-      message: `board ${address} did not answer ${board.consecutiveFailures} reads in a row; its doors are unknown`,
-    });
+    if (verdict.change !== 'offline') return;
+    if (verdict.raiseFault) {
+      this.fault({
+        code: 'board_offline',
+        board: address,
+        message: `board ${address} did not answer ${health.consecutiveFailures} reads in a row; its doors are unknown`,
+      });
+    } else {
+      this.deps.logger.warn(
+        { board: address, flaps: health.offlineTransitions },
+        'board offline again (flapping)',
+      );
+    }
     board.doors.forEach((door, i) => {
       const transition = door.markUnknown();
       if (transition) this.onTransition({ board: address, lock: i + 1 }, transition);

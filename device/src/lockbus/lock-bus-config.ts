@@ -14,7 +14,16 @@ export const lockBusDefaults = {
   unlockReplyTimeoutMs: 600,
   unlockConfirmMs: 10_000,
   debounceReads: 2,
-  failedReadsBeforeUnknown: 2,
+  /** Consecutive failed reads before a board goes offline… */
+  failedReadsBeforeUnknown: 3,
+  /** …spanning at least this long (once a board has answered). */
+  offlineAfterMs: 1500,
+  /** Consecutive good reads before an offline board is back. */
+  onlineAfterReads: 2,
+  /** A board offline again within this time is counted (offlineTransitions), not raised again. */
+  flapQuietMs: 60_000,
+  /** A reply with a bad checksum is read again at once, this many times per poll. */
+  statusReadRetries: 1,
   unlockGapMs: 150,
   coilPulseMs: 500,
   maxCoilsEnergised: 1,
@@ -36,6 +45,10 @@ const timingSchema = z
     unlockConfirmMs: z.number().min(1).max(120_000),
     debounceReads: z.number().int().min(1).max(10),
     failedReadsBeforeUnknown: z.number().int().min(1).max(100),
+    offlineAfterMs: ms(600_000),
+    onlineAfterReads: z.number().int().min(1).max(100),
+    flapQuietMs: ms(86_400_000),
+    statusReadRetries: z.number().int().min(0).max(5),
     unlockGapMs: ms(10_000),
     coilPulseMs: ms(10_000),
     maxCoilsEnergised: z.number().int().min(1).max(48),

@@ -68,7 +68,10 @@ export interface LockBusCounters {
   reconnects: number;
   writeErrors: number;
   unlocksSent: number;
-  boards: Record<number, { failedReads: number; online: boolean; polaritySuspect: boolean }>;
+  boards: Record<
+    number,
+    { failedReads: number; offlineTransitions: number; online: boolean; polaritySuspect: boolean }
+  >;
 }
 
 export interface LockBusEvents {

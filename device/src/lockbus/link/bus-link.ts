@@ -79,6 +79,7 @@ interface Job {
 interface Waiter {
   matches: (frame: Buffer) => boolean;
   resolve: (frame: Buffer) => void;
+  reject: (error: LinkError) => void;
 }
 
 export type LinkState = 'closed' | 'opening' | 'open' | 'failed' | 'stopped';
@@ -188,6 +189,8 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
     this.parser?.reset();
     this.linkCounters.requests++;
     const replyPromise = exchange.reply ? this.waitFor(exchange.reply.matches) : null;
+    // a bad frame may end the wait before the write has finished: handled by the race below
+    replyPromise?.catch(() => undefined);
     try {
       await this.write(port, exchange.request, exchange.name);
       const drainedAt = performance.now();
@@ -240,8 +243,24 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
   }
 
   private waitFor(matches: (frame: Buffer) => boolean): Promise<Buffer> {
-    return new Promise((resolve) => {
-      this.waiter = { matches, resolve };
+    return new Promise((resolve, reject) => {
+      this.waiter = { matches, resolve, reject };
+    });
+  }
+
+  /**
+   * A reply with a bad checksum ends the wait at once instead of costing the whole timeout. Deferred
+   * a turn: a good frame in the same chunk (the start byte hid inside the bad one) still wins.
+   */
+  private onBadFrame(error: FrameParserError): void {
+    const waiter = this.waiter;
+    if (error.reason !== 'checksum' || !waiter) return;
+    setImmediate(() => {
+      if (this.waiter !== waiter) return;
+      this.waiter = undefined;
+      waiter.reject(
+        new LinkError('LINK_BAD_FRAME', `reply failed its checksum (dropped ${toHex(error.bytes)})`, true),
+      );
     });
   }
 
@@ -308,12 +327,13 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
   private attach(port: Duplex): void {
     const parser = new FrameParser({ spec: this.options.replySpec, silenceMs: this.options.silenceMs });
     parser.on('data', (frame: Buffer) => this.onFrame(frame));
-    parser.on('frame-error', (error: FrameParserError) =>
+    parser.on('frame-error', (error: FrameParserError) => {
       this.options.logger.debug(
         { reason: error.reason, bytes: lazyHex(error.bytes) },
         'bytes dropped by parser',
-      ),
-    );
+      );
+      this.onBadFrame(error);
+    });
     port.on('data', (chunk: Buffer) => {
       this.lastActivityAt = performance.now();
       parser.write(chunk);

@@ -25,6 +25,7 @@ export const testTiming = {
   pollIntervalMs: 40,
   fastPollIntervalMs: 5,
   offlineRetryMs: 100,
+  offlineAfterMs: 300,
   statusReplyTimeoutMs: 150,
   unlockReplyTimeoutMs: 200,
   unlockConfirmMs: 800,
