@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockBusError } from './lock-bus-error.ts';
 import { SimHarness } from './testing/sim-harness.ts';
 
@@ -214,6 +214,30 @@ describe('BoardLockBus and the bit polarity', () => {
     await expect(h.bus.unlock({ board: 0, lock: 1 })).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN' });
     expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
   });
+});
+
+describe('BoardLockBus and a stepped wall clock', () => {
+  it.each([
+    { direction: 'back', stepMs: -3_600_000 },
+    { direction: 'forward', stepMs: 3_600_000 },
+  ])(
+    'wall clock stepped $direction by an hour: polling goes on and an unlock is confirmed',
+    async ({ stepMs }) => {
+      const h = await start({ protocol: 'cu48', transport: 'in-process' });
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+      try {
+        const pending = h.bus.unlock({ board: 0, lock: 2 });
+        vi.setSystemTime(Date.now() + stepMs);
+        await expect(pending).resolves.toMatchObject({ lock: 2 });
+        const before = h.bus.counters().requests;
+        await h.until('polls after the step', () => h.bus.counters().requests >= before + 5);
+        await expect(h.bus.unlock({ board: 0, lock: 3 })).resolves.toMatchObject({ lock: 3 });
+        expect(h.faults).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 });
 
 describe('BoardLockBus faults specific to a protocol', () => {

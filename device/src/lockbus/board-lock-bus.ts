@@ -60,7 +60,8 @@ export interface BoardLockBusDeps {
 /**
  * The adapter: a LockBus over one RS-485 bus of boards of one protocol. Polls boards one after
  * another, debounces door sensors, confirms unlocks by the door sensor only, reports forced and
- * jammed doors, and takes boards offline (doors `unknown`) after repeated failed reads.
+ * jammed doors, and takes boards offline (doors `unknown`) after repeated failed reads. Every
+ * duration runs on the monotonic clock (`performance.now()`); wall-clock time only stamps events.
  */
 export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus {
   private readonly driver: BoardDriver;
@@ -237,7 +238,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       );
     }
     window.commandWritten = true;
-    this.lastCommandAt.set(key, Date.now());
+    this.lastCommandAt.set(key, performance.now());
     this.wake?.();
     const doorOpened = await window.opened;
     const roundTripMs = performance.now() - startedAt;
@@ -276,7 +277,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       };
     });
     const window = {
-      deadline: Date.now() + this.timing.unlockConfirmMs,
+      deadline: performance.now() + this.timing.unlockConfirmMs,
       settle,
       commandWritten: false,
       closedReads: 0,
@@ -293,7 +294,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
 
   private async pollLoop(): Promise<void> {
     while (this.running) {
-      const now = Date.now();
+      const now = performance.now();
       for (const window of [...this.windows.values()]) if (now >= window.deadline) window.settle(false);
       let next: BoardRuntime | undefined;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -335,7 +336,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
 
   /** One poll of a board: a reply that fails its checksum is read again at once (bounded), not waited out. */
   private async readBoard(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
-    board.lastReadAt = Date.now();
+    board.lastReadAt = performance.now();
     let failure: LockBusError | undefined;
     for (let attempt = 0; attempt <= this.timing.statusReadRetries; attempt++) {
       try {
@@ -467,7 +468,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     if (this.windows.has(key)) return 'unlock';
     if (lastKnown === null) return 'initial';
     const commandAt = this.lastCommandAt.get(key);
-    if (commandAt !== undefined && Date.now() - commandAt < 2 * this.timing.unlockConfirmMs)
+    if (commandAt !== undefined && performance.now() - commandAt < 2 * this.timing.unlockConfirmMs)
       return 'late-unlock';
     if (from === 'unknown' && lastKnown === 'open') return 'reappeared';
     return 'forced';

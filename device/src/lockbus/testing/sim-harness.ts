@@ -94,9 +94,9 @@ export class SimHarness {
 
   /** Resolves when `predicate` holds, polling every 5 ms; rejects after `timeoutMs` naming `what`. */
   async until(what: string, predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
