@@ -277,6 +277,21 @@ describe('BoardLockBus faults specific to a protocol', () => {
     expect(counters.boards[0]).toMatchObject({ online: true, offlineTransitions: 0 });
   }, 30_000);
 
+  it('reports itself unhealthy after N polls without a good reply, and healthy again when one comes', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { unhealthyAfterFailedPolls: 3 },
+    });
+    expect(h.bus.health()).toMatchObject({ ok: true, failedPollsInRow: 0 });
+    h.simulator.simBus.setFaults({ silentBoards: [0] });
+    await h.until('unhealthy', () => !h.bus.health().ok);
+    expect(h.bus.health().failedPollsInRow).toBeGreaterThanOrEqual(3);
+    h.simulator.simBus.clearFaults();
+    await h.until('healthy again', () => h.bus.health().ok);
+    expect(h.bus.health().failedPollsInRow).toBe(0);
+  });
+
   it('address conflict: colliding replies are rejected as bad frames, no door event follows', async () => {
     const h = await start({ protocol: 'cu48', transport: 'in-process' });
     h.simulator.simBus.setFaults({ addressConflicts: [0] });

@@ -13,6 +13,7 @@ import type {
   LockBusCounters,
   LockBusEvents,
   LockBusFault,
+  LockBusHealth,
   LockState,
   UnlockResult,
 } from './lock-bus.ts';
@@ -73,6 +74,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   private readonly inFlight = new Map<string, Promise<UnlockResult>>();
   private readonly lastCommandAt = new Map<string, number>();
   private unlocksSent = 0;
+  private failedPollsInRow = 0;
+  private lastGoodReplyAt: number | null = null;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -105,6 +108,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       silenceMs: this.timing.silenceMs,
       reconnectMinMs: this.timing.reconnectMinMs,
       reconnectMaxMs: this.timing.reconnectMaxMs,
+      portOpenTimeoutMs: this.timing.portOpenTimeoutMs,
+      portWriteTimeoutMs: this.timing.portWriteTimeoutMs,
       logger: deps.logger.child({ module: 'bus-link' }),
     });
     this.sequencer = new UnlockSequencer({
@@ -185,6 +190,14 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
           },
         ]),
       ),
+    };
+  }
+
+  health(): LockBusHealth {
+    return {
+      ok: this.failedPollsInRow < this.timing.unhealthyAfterFailedPolls,
+      failedPollsInRow: this.failedPollsInRow,
+      sinceLastGoodReplyMs: this.lastGoodReplyAt === null ? null : performance.now() - this.lastGoodReplyAt,
     };
   }
 
@@ -341,6 +354,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     for (let attempt = 0; attempt <= this.timing.statusReadRetries; attempt++) {
       try {
         const reading = await this.readOnce(board, priority);
+        this.failedPollsInRow = 0;
+        this.lastGoodReplyAt = performance.now();
         this.onReading(board, reading);
         return reading;
       } catch (error) {
@@ -348,6 +363,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         if (failure.code !== 'BOARD_BAD_REPLY') break;
       }
     }
+    this.failedPollsInRow++;
     this.onReadFailure(board, failure);
     throw failure;
   }

@@ -29,6 +29,12 @@ export const lockBusDefaults = {
   maxCoilsEnergised: 1,
   reconnectMinMs: 200,
   reconnectMaxMs: 5000,
+  /** Every port operation is bounded: open… */
+  portOpenTimeoutMs: 5000,
+  /** …write plus drain (a 48-byte burst at 9600 Bd takes 50 ms)… */
+  portWriteTimeoutMs: 2000,
+  /** The bus reports itself unhealthy after this many status polls in a row without a good reply. */
+  unhealthyAfterFailedPolls: 10,
 } as const;
 
 const ms = (max: number) => z.number().min(0).max(max);
@@ -54,6 +60,9 @@ const timingSchema = z
     maxCoilsEnergised: z.number().int().min(1).max(48),
     reconnectMinMs: z.number().min(1).max(60_000),
     reconnectMaxMs: z.number().min(1).max(600_000),
+    portOpenTimeoutMs: z.number().min(1).max(60_000),
+    portWriteTimeoutMs: z.number().min(1).max(60_000),
+    unhealthyAfterFailedPolls: z.number().int().min(1).max(10_000),
   })
   .strict()
   .partial();

@@ -67,11 +67,22 @@ export interface LockBusCounters {
   unexpectedFrames: number;
   reconnects: number;
   writeErrors: number;
+  writeTimeouts: number;
+  openTimeouts: number;
   unlocksSent: number;
   boards: Record<
     number,
     { failedReads: number; offlineTransitions: number; online: boolean; polaritySuspect: boolean }
   >;
+}
+
+/** For `/healthz` and the watchdog: `ok` is false after `unhealthyAfterFailedPolls` polls in a row without a good reply. */
+export interface LockBusHealth {
+  ok: boolean;
+  /** Status polls in a row (any board) that got no usable reply; 0 after any good one. */
+  failedPollsInRow: number;
+  /** Monotonic ms since the last good reply; `null` before the first. */
+  sinceLastGoodReplyMs: number | null;
 }
 
 export interface LockBusEvents {
@@ -92,4 +103,5 @@ export interface LockBus extends EventEmitter<LockBusEvents> {
   readLock(lock: LockAddress): Promise<LockState>;
   readAll(): Promise<LockState[]>;
   counters(): LockBusCounters;
+  health(): LockBusHealth;
 }

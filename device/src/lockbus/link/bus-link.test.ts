@@ -27,16 +27,22 @@ afterEach(async () => {
   link = undefined;
 });
 
+const options = {
+  replySpec: cu48ReplySpec,
+  interFrameGapMs: 0,
+  baudRate: 19200,
+  silenceMs: 5,
+  reconnectMinMs: 10,
+  reconnectMaxMs: 10,
+  portOpenTimeoutMs: 200,
+  portWriteTimeoutMs: 200,
+  logger: pino({ level: 'silent' }),
+};
+
 async function startLink(replies: Buffer[]): Promise<BusLink> {
   link = new BusLink({
+    ...options,
     openPort: async () => scriptedPort(replies),
-    replySpec: cu48ReplySpec,
-    interFrameGapMs: 0,
-    baudRate: 19200,
-    silenceMs: 5,
-    reconnectMinMs: 10,
-    reconnectMaxMs: 10,
-    logger: pino({ level: 'silent' }),
   });
   await link.start();
   return link;
@@ -49,6 +55,46 @@ const statusExchange = {
   priority: 'normal' as const,
   kind: 'status' as const,
 };
+
+/** A port whose write callback never comes: the USB adapter vanished mid-write. */
+function wedgedPort(): Duplex {
+  return new Duplex({ read() {}, write() {} });
+}
+
+async function until(what: string, predicate: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('BusLink port operations are bounded', () => {
+  it('a write that never completes fails with LINK_WRITE_TIMEOUT and the port is reopened', async () => {
+    const ports = [wedgedPort(), scriptedPort([goodReply])];
+    link = new BusLink({ ...options, openPort: async () => ports.shift()! });
+    await link.start();
+    await expect(link.exchange(statusExchange)).rejects.toMatchObject({
+      code: 'LINK_WRITE_TIMEOUT',
+      written: true,
+    });
+    await until('reopened', () => link!.counters().reconnects === 1 && link!.state === 'open');
+    await expect(link.exchange(statusExchange)).resolves.toEqual(goodReply);
+    expect(link.counters().writeTimeouts).toBe(1);
+  });
+
+  it('an open that never completes is given up and retried', async () => {
+    const opens: (() => Promise<Duplex>)[] = [
+      () => new Promise<Duplex>(() => undefined),
+      async () => scriptedPort([goodReply]),
+    ];
+    link = new BusLink({ ...options, openPort: () => opens.shift()!() });
+    void link.start();
+    await until('open', () => link!.state === 'open');
+    expect(link.counters().openTimeouts).toBe(1);
+    await expect(link.exchange(statusExchange)).resolves.toEqual(goodReply);
+  });
+});
 
 describe('BusLink', () => {
   it('a reply with a bad checksum ends the wait at once (LINK_BAD_FRAME), not at the reply timeout', async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameParser, type FrameParserError, type FrameSpec, toHex } from '@locker/protocol';
 import type { Logger } from 'pino';
@@ -24,6 +24,10 @@ export interface BusLinkOptions {
   silenceMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** Opening the port takes longer than this: give up and retry (a USB adapter half gone). */
+  portOpenTimeoutMs: number;
+  /** Write plus drain takes longer than this: the adapter is gone; the port is reopened. */
+  portWriteTimeoutMs: number;
   logger: Logger;
 }
 
@@ -64,6 +68,8 @@ export interface BusLinkCounters {
   unexpectedFrames: number;
   reconnects: number;
   writeErrors: number;
+  writeTimeouts: number;
+  openTimeouts: number;
   checksumErrors: number;
   structureErrors: number;
   resyncs: number;
@@ -108,6 +114,8 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
     unexpectedFrames: 0,
     reconnects: 0,
     writeErrors: 0,
+    writeTimeouts: 0,
+    openTimeouts: 0,
   };
   private readonly parserTotals = { checksumErrors: 0, structureErrors: 0, resyncs: 0, discardedBytes: 0 };
 
@@ -224,8 +232,54 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
     }
   }
 
+  /**
+   * Writes and drains within `portWriteTimeoutMs`. A write whose callback never comes (adapter
+   * pulled mid-write) would hold the bus for good: it fails with LINK_WRITE_TIMEOUT and the port
+   * is reopened.
+   */
+  private async write(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+    const timeoutMs = this.options.portWriteTimeoutMs;
+    try {
+      await this.bounded(this.writeAndDrain(port, bytes, name), timeoutMs, () => {
+        this.linkCounters.writeTimeouts++;
+        return new LinkError(
+          'LINK_WRITE_TIMEOUT',
+          `${name}: write and drain took over ${timeoutMs} ms`,
+          true,
+        );
+      });
+    } catch (error) {
+      if (error instanceof LinkError && error.code === 'LINK_WRITE_TIMEOUT' && this.port === port) {
+        this.handlePortFailure(Object.assign(new Error(error.message), { code: 'ETIMEDOUT' }), 'port');
+      }
+      throw error;
+    }
+  }
+
+  /** `operation`, or the error made by `onTimeout` after `timeoutMs`; a late result is dropped (a late port destroyed). */
+  private bounded<T>(operation: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(onTimeout());
+      }, timeoutMs);
+      operation.then(
+        (value) => {
+          clearTimeout(timer);
+          if (!timedOut) resolve(value);
+          else if (value instanceof Duplex) value.destroy();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!timedOut) reject(error);
+        },
+      );
+    });
+  }
+
   /** Writes and waits until the port has drained its output (serialport's `drain`: tcdrain). */
-  private write(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+  private writeAndDrain(port: Duplex, bytes: Buffer, name: string): Promise<void> {
     const failed = (error: Error) => {
       this.linkCounters.writeErrors++;
       return new LinkError('LINK_WRITE_FAILED', `${name}: write failed: ${error.message}`, true, {
@@ -308,7 +362,12 @@ export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent
     if (this.linkState === 'stopped' || this.linkState === 'open' || this.linkState === 'opening') return;
     this.setState('opening');
     try {
-      const port = await this.options.openPort();
+      const port = await this.bounded(this.options.openPort(), this.options.portOpenTimeoutMs, () => {
+        this.linkCounters.openTimeouts++;
+        return Object.assign(new Error(`port open took over ${this.options.portOpenTimeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        });
+      });
       if ((this.linkState as LinkState) === 'stopped') {
         port.destroy();
         return;
