@@ -204,6 +204,21 @@ describe('BoardLockBus and the bit polarity', () => {
     },
   );
 
+  it('a door forced open while its unlock waits for a coil turn is refused then, not sent', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { maxCoilsEnergised: 1, coilPulseMs: 2000, unlockGapMs: 0 },
+    });
+    const first = h.bus.unlock({ board: 0, lock: 1 });
+    const waiting = h.bus.unlock({ board: 0, lock: 2 });
+    h.simulator.act(0, 2, 'force');
+    await h.until('door 2 seen open', () => h.eventsFor(0, 2).some((e) => e.door === 'open'));
+    await expect(waiting).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN', sent: 'no' });
+    await expect(first).resolves.toMatchObject({ lock: 1 });
+    expect(h.simulator.door(0, 2).snapshot().unlockCount).toBe(0);
+  });
+
   it('a board whose polarity commissioning confirmed may start with every door open', async () => {
     const h = await start({
       protocol: 'cu48',

@@ -204,19 +204,15 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   private async runUnlock(board: BoardRuntime, address: LockAddress): Promise<UnlockResult> {
     this.assertRunning();
     const key = keyOf(address);
-    if (board.polaritySuspect) {
-      throw new LockBusError(
-        'BOARD_POLARITY_SUSPECT',
-        `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
-      );
-    }
-    if (board.health.online === false) {
-      throw new LockBusError('BOARD_OFFLINE', `lock ${key}: board ${address.board} is offline; nothing sent`);
-    }
-    if (board.doors[address.lock - 1]!.state === 'open') {
-      throw new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
-    }
+    const before = this.refusal(board, address);
+    if (before) throw before;
     const slot = await this.sequencer.turn();
+    // the door may have been forced open, or the board lost, while this unlock waited for its turn
+    const after = this.refusal(board, address);
+    if (after) {
+      slot.cancelled();
+      throw after;
+    }
     const window = this.openWindow(key);
     const exchange = this.driver.unlockExchange(board.settings, address.lock);
     const startedAt = performance.now();
@@ -279,6 +275,27 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       : `no acknowledgement and door ${key} stayed closed`;
     this.fault({ code: 'unlock_outcome_unknown', board: address.board, lock: address.lock, message: why });
     throw new LockBusError('UNLOCK_OUTCOME_UNKNOWN', `lock ${key}: ${why}`, commandTaken ? 'yes' : 'unknown');
+  }
+
+  /** Why an unlock must not be sent at all (nothing goes on the wire), or `undefined`. */
+  private refusal(board: BoardRuntime, address: LockAddress): LockBusError | undefined {
+    const key = keyOf(address);
+    if (board.polaritySuspect) {
+      return new LockBusError(
+        'BOARD_POLARITY_SUSPECT',
+        `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
+      );
+    }
+    if (board.health.online === false) {
+      return new LockBusError(
+        'BOARD_OFFLINE',
+        `lock ${key}: board ${address.board} is offline; nothing sent`,
+      );
+    }
+    if (board.doors[address.lock - 1]!.state === 'open') {
+      return new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
+    }
+    return undefined;
   }
 
   private openWindow(key: string): UnlockWindow & { opened: Promise<boolean> } {
