@@ -1,4 +1,4 @@
-import { kerongDefaultDialect, xor8aDefaultDialect } from '@locker/protocol';
+import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { simBoardProtocols } from './boards/index.ts';
 import { busFaultsSchema } from './bus-faults.ts';
@@ -87,7 +87,10 @@ export function resolveDefaults(options: SimulatorOptions) {
     firstAddress: options.firstAddress ?? protocol.firstAddress,
     paceBaudRate: options.paceBaudRate === undefined ? protocol.baudRate : options.paceBaudRate,
     physics: { ...defaultDoorPhysics, ...options.physics },
-    kerongDialect: { ...kerongDefaultDialect, ...options.kerongDialect },
+    kerongDialect: {
+      ...kerongDefaultDialects[options.protocol === 'cu16' ? 'cu16' : 'cu48'],
+      ...options.kerongDialect,
+    },
     xor8aDialect: { ...xor8aDefaultDialect, ...options.xor8aDialect },
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockBusError } from './lock-bus-error.ts';
 import { SimHarness } from './testing/sim-harness.ts';
 
@@ -40,7 +40,7 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
   it('confirms an unlock only once the door sensor sees the door open, then reports the close', async () => {
     const h = await start({ protocol, transport: 'in-process' });
     const result = await h.bus.unlock({ board, lock: 3 });
-    expect(result).toMatchObject({ board, lock: 3, alreadyOpen: false });
+    expect(result).toMatchObject({ board, lock: 3 });
     expect(h.simulator.door(board, 3).snapshot().open).toBe(true);
     expect(h.eventsFor(board, 3).map((e) => [e.door, e.cause])).toContainEqual(['open', 'unlock']);
     h.simulator.act(board, 3, 'close');
@@ -58,6 +58,27 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
     expect(h.faults.map((f) => f.code)).toContain('door_jammed');
     expect(h.simulator.door(board, 2).snapshot().unlockCount).toBe(1);
     expect(h.eventsFor(board, 2).some((e) => e.door === 'open')).toBe(false);
+  });
+
+  it('a door that could not be read after the unlock is an unknown outcome, never jammed', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    // the board executes commands but every reply is lost
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    const error = await rejection(h.bus.unlock({ board, lock: 2 }));
+    expect(error.code).toBe('UNLOCK_OUTCOME_UNKNOWN');
+    expect(error.sent).not.toBe('no');
+    expect(h.simulator.door(board, 2).snapshot()).toMatchObject({ open: true, unlockCount: 1 });
+    expect(h.faults.map((f) => f.code)).not.toContain('door_jammed');
+    expect(h.faults).toContainEqual(expect.objectContaining({ code: 'unlock_outcome_unknown', lock: 2 }));
+  });
+
+  it('refuses an unlock to an offline board with BOARD_OFFLINE, sending nothing', async () => {
+    const h = await start({ protocol, transport: 'in-process' });
+    h.simulator.simBus.setFaults({ silentBoards: [board] });
+    await h.until('board_offline', () => h.faults.some((f) => f.code === 'board_offline'));
+    const error = await rejection(h.bus.unlock({ board, lock: 3 }));
+    expect(error).toMatchObject({ code: 'BOARD_OFFLINE', sent: 'no' });
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
   });
 
   it('never reports opened when the door sensor is stuck closed', async () => {
@@ -97,13 +118,15 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
     expect(h.simulator.door(board, 10).snapshot()).toMatchObject({ open: false, unlockCount: 0 });
   });
 
-  it('returns at once for a door that is already open, sending nothing', async () => {
+  it('never takes a door that already reads open for an opening: DOOR_ALREADY_OPEN, nothing sent', async () => {
     const h = await start({ protocol, transport: 'in-process' });
     await h.bus.unlock({ board, lock: 1 });
     const before = h.simulator.simBus.counters.unlockCommands;
-    const again = await h.bus.unlock({ board, lock: 1 });
-    expect(again.alreadyOpen).toBe(true);
+    const error = await rejection(h.bus.unlock({ board, lock: 1 }));
+    expect(error.code).toBe('DOOR_ALREADY_OPEN');
+    expect(error.sent).toBe('no');
     expect(h.simulator.simBus.counters.unlockCommands).toBe(before);
+    expect(h.eventsFor(board, 1).filter((e) => e.cause === 'unlock')).toHaveLength(1);
   });
 
   it('joins a second unlock of the same lock to the first: one command on the wire', async () => {
@@ -140,6 +163,98 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
   });
 });
 
+describe('BoardLockBus and the bit polarity', () => {
+  it('a CU48 board that follows the vendor document (set bit = open) reads closed by default', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      sim: { kerongDialect: { closedBitValue: 0 } },
+    });
+    expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
+    expect(h.faults).toEqual([]);
+    await expect(h.bus.unlock({ board: 0, lock: 2 })).resolves.toMatchObject({ lock: 2 });
+  });
+
+  it.each([
+    { protocol: 'cu48' as const, closedBitValue: 1 as const },
+    { protocol: 'cu16' as const, closedBitValue: 0 as const },
+  ])(
+    '$protocol with the wrong polarity: board_polarity_suspect, unlocks refused and never sent, no opening',
+    async ({ protocol, closedBitValue }) => {
+      const h = await start({
+        protocol,
+        transport: 'in-process',
+        board: { kerongDialect: { closedBitValue } },
+      });
+      expect(h.faults).toEqual([
+        expect.objectContaining({
+          code: 'board_polarity_suspect',
+          board: 0,
+          message: expect.stringMatching(/closedBitValue.*commissioning/),
+        }),
+      ]);
+      expect(h.bus.counters().boards[0]?.polaritySuspect).toBe(true);
+      for (const lock of [1, 2, 3]) {
+        const error = await rejection(h.bus.unlock({ board: 0, lock }));
+        expect(error.code).toBe('BOARD_POLARITY_SUSPECT');
+        expect(error.sent).toBe('no');
+      }
+      expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
+      expect(h.doorEvents.filter((e) => e.cause === 'unlock')).toEqual([]);
+    },
+  );
+
+  it('a door forced open while its unlock waits for a coil turn is refused then, not sent', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { maxCoilsEnergised: 1, coilPulseMs: 2000, unlockGapMs: 0 },
+    });
+    const first = h.bus.unlock({ board: 0, lock: 1 });
+    const waiting = h.bus.unlock({ board: 0, lock: 2 });
+    h.simulator.act(0, 2, 'force');
+    await h.until('door 2 seen open', () => h.eventsFor(0, 2).some((e) => e.door === 'open'));
+    await expect(waiting).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN', sent: 'no' });
+    await expect(first).resolves.toMatchObject({ lock: 1 });
+    expect(h.simulator.door(0, 2).snapshot().unlockCount).toBe(0);
+  });
+
+  it('a board whose polarity commissioning confirmed may start with every door open', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      board: { kerongDialect: { closedBitValue: 1 }, polarityConfirmed: true },
+    });
+    expect(h.faults).toEqual([]);
+    await expect(h.bus.unlock({ board: 0, lock: 1 })).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN' });
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(0);
+  });
+});
+
+describe('BoardLockBus and a stepped wall clock', () => {
+  it.each([
+    { direction: 'back', stepMs: -3_600_000 },
+    { direction: 'forward', stepMs: 3_600_000 },
+  ])(
+    'wall clock stepped $direction by an hour: polling goes on and an unlock is confirmed',
+    async ({ stepMs }) => {
+      const h = await start({ protocol: 'cu48', transport: 'in-process' });
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+      try {
+        const pending = h.bus.unlock({ board: 0, lock: 2 });
+        vi.setSystemTime(Date.now() + stepMs);
+        await expect(pending).resolves.toMatchObject({ lock: 2 });
+        const before = h.bus.counters().requests;
+        await h.until('polls after the step', () => h.bus.counters().requests >= before + 5);
+        await expect(h.bus.unlock({ board: 0, lock: 3 })).resolves.toMatchObject({ lock: 3 });
+        expect(h.faults).toEqual([]);
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+});
+
 describe('BoardLockBus faults specific to a protocol', () => {
   it('8A/80: a board that does not acknowledge leaves the outcome unknown, never resent', async () => {
     const h = await start({ protocol: 'xor8a', transport: 'in-process' });
@@ -164,7 +279,32 @@ describe('BoardLockBus faults specific to a protocol', () => {
   it('a board that does not answer at start leaves the others working', async () => {
     const h = await start({ protocol: 'cu48', transport: 'in-process', boards: 1, extraBoards: [5] });
     expect(h.faults).toContainEqual(expect.objectContaining({ code: 'board_offline', board: 5 }));
-    await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ alreadyOpen: false });
+    await expect(h.bus.unlock({ board: 0, lock: 1 })).resolves.toMatchObject({ lock: 1 });
+  });
+
+  it('a noisy bus (3 % of bytes corrupted) does not flap board_offline: bad replies are read again at once', async () => {
+    const h = await start({ protocol: 'cu48', transport: 'in-process', timing: { offlineAfterMs: 1500 } });
+    h.simulator.simBus.setFaults({ corruptRate: 0.03 });
+    await h.until('120 status requests', () => h.bus.counters().requests >= 120, 20_000);
+    const counters = h.bus.counters();
+    expect(counters.checksumErrors).toBeGreaterThan(0);
+    expect(h.faults.filter((f) => f.code === 'board_offline' || f.code === 'board_online')).toEqual([]);
+    expect(counters.boards[0]).toMatchObject({ online: true, offlineTransitions: 0 });
+  }, 30_000);
+
+  it('reports itself unhealthy after N polls without a good reply, and healthy again when one comes', async () => {
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { unhealthyAfterFailedPolls: 3 },
+    });
+    expect(h.bus.health()).toMatchObject({ ok: true, failedPollsInRow: 0 });
+    h.simulator.simBus.setFaults({ silentBoards: [0] });
+    await h.until('unhealthy', () => !h.bus.health().ok);
+    expect(h.bus.health().failedPollsInRow).toBeGreaterThanOrEqual(3);
+    h.simulator.simBus.clearFaults();
+    await h.until('healthy again', () => h.bus.health().ok);
+    expect(h.bus.health().failedPollsInRow).toBe(0);
   });
 
   it('address conflict: colliding replies are rejected as bad frames, no door event follows', async () => {
@@ -190,10 +330,25 @@ describe('BoardLockBus faults specific to a protocol', () => {
     expect((await h.bus.readLock({ board: 0, lock: 3 })).itemPresent).toBe(false);
   });
 
-  it('sequences many unlocks: every door opens and each lock gets exactly one command', async () => {
-    const h = await start({ protocol: 'cu48', transport: 'in-process', timing: { maxCoilsEnergised: 2 } });
-    const locks = Array.from({ length: 10 }, (_, i) => i + 1);
-    await Promise.all(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+  it('sequences many unlocks on a noisy bus: unlock frames leave the wire at least a coil pulse apart', async () => {
+    const coilPulseMs = 30;
+    const h = await start({
+      protocol: 'cu48',
+      transport: 'in-process',
+      timing: { maxCoilsEnergised: 1, coilPulseMs, unlockGapMs: 0, unlockConfirmMs: 3000 },
+    });
+    const unlockWires: number[] = [];
+    h.bus.on('wire', (wire) => {
+      if (wire.kind === 'unlock') unlockWires.push(wire.drainedAt);
+    });
+    // every status reply byte corrupted with 5 %: about half the reads fail or time out, delaying the writes queued behind them
+    h.simulator.simBus.setFaults({ corruptRate: 0.05 });
+    const locks = Array.from({ length: 24 }, (_, i) => i + 1);
+    await Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+    expect(unlockWires).toHaveLength(24);
+    for (let i = 1; i < unlockWires.length; i++) {
+      expect(unlockWires[i]! - unlockWires[i - 1]!).toBeGreaterThanOrEqual(coilPulseMs);
+    }
     for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { BoardHealth } from './board-health.ts';
 import { type BoardDriver, type BoardReading, type BoardSettings, boardDrivers } from './boards/index.ts';
 import { DoorTracker, type DoorTransition } from './door-tracker.ts';
 import { BusLink } from './link/bus-link.ts';
@@ -12,6 +13,7 @@ import type {
   LockBusCounters,
   LockBusEvents,
   LockBusFault,
+  LockBusHealth,
   LockState,
   UnlockResult,
 } from './lock-bus.ts';
@@ -30,16 +32,23 @@ interface BoardRuntime {
   settings: BoardSettings;
   doors: DoorTracker[];
   itemPresent: boolean[] | undefined;
-  consecutiveFailures: number;
-  failedReads: number;
-  /** `null` until the first read settles it. */
-  online: boolean | null;
+  health: BoardHealth;
+  /** Set once every door of the board has been read; the polarity check runs then. */
+  polarityChecked: boolean;
+  /** Every door read open at start and commissioning has not confirmed the polarity: unlocks refused. */
+  polaritySuspect: boolean;
   lastReadAt: number;
 }
 
 interface UnlockWindow {
   deadline: number;
   settle: (opened: boolean) => void;
+  /** The unlock request has been written (from then on, reads count for the confirmation). */
+  commandWritten: boolean;
+  /** Successful reads after the command that showed this door closed. */
+  closedReads: number;
+  /** A read after the command showed the door open (not yet debounced). */
+  sawOpen: boolean;
 }
 
 export interface BoardLockBusDeps {
@@ -52,7 +61,8 @@ export interface BoardLockBusDeps {
 /**
  * The adapter: a LockBus over one RS-485 bus of boards of one protocol. Polls boards one after
  * another, debounces door sensors, confirms unlocks by the door sensor only, reports forced and
- * jammed doors, and takes boards offline (doors `unknown`) after repeated failed reads.
+ * jammed doors, and takes boards offline (doors `unknown`) after repeated failed reads. Every
+ * duration runs on the monotonic clock (`performance.now()`); wall-clock time only stamps events.
  */
 export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus {
   private readonly driver: BoardDriver;
@@ -64,6 +74,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   private readonly inFlight = new Map<string, Promise<UnlockResult>>();
   private readonly lastCommandAt = new Map<string, number>();
   private unlocksSent = 0;
+  private failedPollsInRow = 0;
+  private lastGoodReplyAt: number | null = null;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -83,18 +95,21 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       settings: board,
       doors: Array.from({ length: board.locks }, () => new DoorTracker(this.timing.debounceReads)),
       itemPresent: undefined,
-      consecutiveFailures: 0,
-      failedReads: 0,
-      online: null,
+      health: new BoardHealth(this.timing),
+      polarityChecked: false,
+      polaritySuspect: false,
       lastReadAt: 0,
     }));
     this.link = new BusLink({
       openPort: deps.openPort ?? portOpenerFor(config.transport, config.baudRate ?? this.driver.baudRate),
       replySpec: this.driver.replySpec(settings),
       interFrameGapMs: this.timing.interFrameGapMs,
+      baudRate: config.baudRate ?? this.driver.baudRate,
       silenceMs: this.timing.silenceMs,
       reconnectMinMs: this.timing.reconnectMinMs,
       reconnectMaxMs: this.timing.reconnectMaxMs,
+      portOpenTimeoutMs: this.timing.portOpenTimeoutMs,
+      portWriteTimeoutMs: this.timing.portWriteTimeoutMs,
       logger: deps.logger.child({ module: 'bus-link' }),
     });
     this.sequencer = new UnlockSequencer({
@@ -107,6 +122,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   /** Opens the port, reads every board until its doors are known, then polls. Silent boards go offline; the rest work. */
   async start(): Promise<void> {
     this.running = true;
+    this.link.on('wire', (wire) => this.safeEmit('wire', wire));
     await this.link.start();
     const rounds = Math.max(this.timing.debounceReads, this.timing.failedReadsBeforeUnknown);
     for (let round = 0; round < rounds; round++) {
@@ -116,7 +132,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     this.deps.logger.info(
       {
         protocol: this.driver.protocol,
-        boards: this.boards.map((b) => ({ address: b.settings.address, online: b.online })),
+        boards: this.boards.map((b) => ({ address: b.settings.address, online: b.health.online })),
       },
       'lock bus ready',
     );
@@ -166,19 +182,38 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       boards: Object.fromEntries(
         this.boards.map((board) => [
           board.settings.address,
-          { failedReads: board.failedReads, online: board.online === true },
+          {
+            failedReads: board.health.failedReads,
+            offlineTransitions: board.health.offlineTransitions,
+            online: board.health.online === true,
+            polaritySuspect: board.polaritySuspect,
+          },
         ]),
       ),
     };
   }
 
+  health(): LockBusHealth {
+    return {
+      ok: this.failedPollsInRow < this.timing.unhealthyAfterFailedPolls,
+      failedPollsInRow: this.failedPollsInRow,
+      sinceLastGoodReplyMs: this.lastGoodReplyAt === null ? null : performance.now() - this.lastGoodReplyAt,
+    };
+  }
+
   private async runUnlock(board: BoardRuntime, address: LockAddress): Promise<UnlockResult> {
     this.assertRunning();
-    const door = board.doors[address.lock - 1]!;
-    if (door.state === 'open') return { ...address, alreadyOpen: true, acknowledged: false, roundTripMs: 0 };
-    await this.sequencer.turn();
     const key = keyOf(address);
-    const opened = this.openWindow(key);
+    const before = this.refusal(board, address);
+    if (before) throw before;
+    const slot = await this.sequencer.turn();
+    // the door may have been forced open, or the board lost, while this unlock waited for its turn
+    const after = this.refusal(board, address);
+    if (after) {
+      slot.cancelled();
+      throw after;
+    }
+    const window = this.openWindow(key);
     const exchange = this.driver.unlockExchange(board.settings, address.lock);
     const startedAt = performance.now();
     let acknowledged = false;
@@ -192,25 +227,31 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
           ? { matches: exchange.matches, timeoutMs: this.timing.unlockReplyTimeoutMs }
           : null,
         priority: 'high',
+        kind: 'unlock',
+        onWire: (wire) => slot.sent(wire.wireEndAt),
       });
       acknowledged = reply !== null;
       commandTaken = true;
       this.unlocksSent++;
     } catch (error) {
       if (error instanceof LinkError && !error.written) {
+        slot.cancelled();
         this.closeWindow(key);
         throw new LockBusError('UNLOCK_NOT_SENT', `lock ${key}: ${error.message}`, 'no', { cause: error });
       }
+      // the bytes may have reached a coil: count the pulse from now
+      slot.sent(performance.now());
       this.deps.logger.warn(
         { lock: key, err: error },
         'unlock written but not acknowledged; watching the door',
       );
     }
-    this.lastCommandAt.set(key, Date.now());
+    window.commandWritten = true;
+    this.lastCommandAt.set(key, performance.now());
     this.wake?.();
-    const doorOpened = await opened;
+    const doorOpened = await window.opened;
     const roundTripMs = performance.now() - startedAt;
-    if (doorOpened) return { ...address, alreadyOpen: false, acknowledged, roundTripMs };
+    if (doorOpened) return { ...address, acknowledged, roundTripMs };
     if (!this.running) {
       throw new LockBusError(
         'UNLOCK_OUTCOME_UNKNOWN',
@@ -219,7 +260,8 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       );
     }
     const seconds = (this.timing.unlockConfirmMs / 1000).toFixed(1);
-    if (commandTaken) {
+    const seenClosed = window.closedReads >= this.timing.debounceReads && !window.sawOpen;
+    if (commandTaken && seenClosed) {
       this.fault({
         code: 'door_jammed',
         board: address.board,
@@ -228,29 +270,52 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
       });
       throw new LockBusError('DOOR_JAMMED', `lock ${key}: door not seen open within ${seconds} s`, 'yes');
     }
-    this.fault({
-      code: 'unlock_outcome_unknown',
-      board: address.board,
-      lock: address.lock,
-      message: `no acknowledgement and door ${key} stayed closed`,
-    });
-    throw new LockBusError(
-      'UNLOCK_OUTCOME_UNKNOWN',
-      `lock ${key}: board did not acknowledge and the door stayed closed`,
-      'unknown',
-    );
+    const why = !seenClosed
+      ? `door ${key} could not be read within ${seconds} s of the unlock`
+      : `no acknowledgement and door ${key} stayed closed`;
+    this.fault({ code: 'unlock_outcome_unknown', board: address.board, lock: address.lock, message: why });
+    throw new LockBusError('UNLOCK_OUTCOME_UNKNOWN', `lock ${key}: ${why}`, commandTaken ? 'yes' : 'unknown');
   }
 
-  private openWindow(key: string): Promise<boolean> {
-    return new Promise((resolve) => {
-      this.windows.set(key, {
-        deadline: Date.now() + this.timing.unlockConfirmMs,
-        settle: (opened) => {
-          this.windows.delete(key);
-          resolve(opened);
-        },
-      });
+  /** Why an unlock must not be sent at all (nothing goes on the wire), or `undefined`. */
+  private refusal(board: BoardRuntime, address: LockAddress): LockBusError | undefined {
+    const key = keyOf(address);
+    if (board.polaritySuspect) {
+      return new LockBusError(
+        'BOARD_POLARITY_SUSPECT',
+        `lock ${key}: board ${address.board} read every door open at start; nothing sent`,
+      );
+    }
+    if (board.health.online === false) {
+      return new LockBusError(
+        'BOARD_OFFLINE',
+        `lock ${key}: board ${address.board} is offline; nothing sent`,
+      );
+    }
+    if (board.doors[address.lock - 1]!.state === 'open') {
+      return new LockBusError('DOOR_ALREADY_OPEN', `lock ${key}: door reads open; nothing sent`);
+    }
+    return undefined;
+  }
+
+  private openWindow(key: string): UnlockWindow & { opened: Promise<boolean> } {
+    let settle!: (opened: boolean) => void;
+    const opened = new Promise<boolean>((resolve) => {
+      settle = (doorOpened) => {
+        this.windows.delete(key);
+        resolve(doorOpened);
+      };
     });
+    const window = {
+      deadline: performance.now() + this.timing.unlockConfirmMs,
+      settle,
+      commandWritten: false,
+      closedReads: 0,
+      sawOpen: false,
+      opened,
+    };
+    this.windows.set(key, window);
+    return window;
   }
 
   private closeWindow(key: string): void {
@@ -259,7 +324,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
 
   private async pollLoop(): Promise<void> {
     while (this.running) {
-      const now = Date.now();
+      const now = performance.now();
       for (const window of [...this.windows.values()]) if (now >= window.deadline) window.settle(false);
       let next: BoardRuntime | undefined;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -282,7 +347,10 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
   private intervalFor(board: BoardRuntime): number {
     const prefix = `${board.settings.address}/`;
     for (const key of this.windows.keys()) if (key.startsWith(prefix)) return this.timing.fastPollIntervalMs;
-    return board.online === false ? this.timing.offlineRetryMs : this.timing.pollIntervalMs;
+    const { health } = board;
+    return health.online === false && !health.recovering
+      ? this.timing.offlineRetryMs
+      : this.timing.pollIntervalMs;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -296,9 +364,29 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     });
   }
 
+  /** One poll of a board: a reply that fails its checksum is read again at once (bounded), not waited out. */
   private async readBoard(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
+    board.lastReadAt = performance.now();
+    let failure: LockBusError | undefined;
+    for (let attempt = 0; attempt <= this.timing.statusReadRetries; attempt++) {
+      try {
+        const reading = await this.readOnce(board, priority);
+        this.failedPollsInRow = 0;
+        this.lastGoodReplyAt = performance.now();
+        this.onReading(board, reading);
+        return reading;
+      } catch (error) {
+        failure = error as LockBusError;
+        if (failure.code !== 'BOARD_BAD_REPLY') break;
+      }
+    }
+    this.failedPollsInRow++;
+    this.onReadFailure(board, failure);
+    throw failure;
+  }
+
+  private async readOnce(board: BoardRuntime, priority: 'high' | 'normal'): Promise<BoardReading> {
     const exchange = this.driver.statusExchange(board.settings);
-    board.lastReadAt = Date.now();
     const address = board.settings.address;
     let frame: Buffer | null;
     try {
@@ -307,60 +395,81 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
         request: exchange.request,
         reply: { matches: exchange.matches, timeoutMs: this.timing.statusReplyTimeoutMs },
         priority,
+        kind: 'status',
       });
     } catch (error) {
-      this.onReadFailure(board, error);
-      throw new LockBusError('BOARD_NO_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
-        cause: error,
-      });
+      const bad = error instanceof LinkError && error.code === 'LINK_BAD_FRAME';
+      throw new LockBusError(
+        bad ? 'BOARD_BAD_REPLY' : 'BOARD_NO_REPLY',
+        `board ${address}: ${(error as Error).message}`,
+        'yes',
+        { cause: error },
+      );
     }
-    let reading: BoardReading;
     try {
-      reading = exchange.decode(frame!);
+      return exchange.decode(frame!);
     } catch (error) {
-      this.onReadFailure(board, error);
       throw new LockBusError('BOARD_BAD_REPLY', `board ${address}: ${(error as Error).message}`, 'yes', {
         cause: error,
       });
     }
-    this.onReading(board, reading);
-    return reading;
   }
 
   private onReading(board: BoardRuntime, reading: BoardReading): void {
-    board.consecutiveFailures = 0;
-    if (board.online !== true) {
-      if (board.online === false) {
-        this.fault({
-          code: 'board_online',
-          board: board.settings.address,
-          message: `board ${board.settings.address} answers again`,
-        });
-      }
-      board.online = true;
+    const address = board.settings.address;
+    const verdict = board.health.readSucceeded();
+    if (verdict.change === 'ignore') return;
+    if (verdict.change === 'online' && verdict.raiseFault) {
+      this.fault({ code: 'board_online', board: address, message: `board ${address} answers again` });
     }
     board.itemPresent = reading.itemPresent;
     reading.closed.forEach((closed, i) => {
+      const window = this.windows.get(keyOf({ board: board.settings.address, lock: i + 1 }));
+      if (window?.commandWritten && closed !== undefined) {
+        if (closed) window.closedReads++;
+        else window.sawOpen = true;
+      }
       const transition = board.doors[i]?.observe(closed);
       if (transition) this.onTransition({ board: board.settings.address, lock: i + 1 }, transition);
+    });
+    this.checkPolarity(board);
+  }
+
+  /** A cabinet whose doors all read open at start is implausible: most likely the polarity setting is wrong. */
+  private checkPolarity(board: BoardRuntime): void {
+    if (board.polarityChecked || board.doors.some((door) => door.state === 'unknown')) return;
+    board.polarityChecked = true;
+    if (board.settings.polarityConfirmed || board.doors.some((door) => door.state !== 'open')) return;
+    board.polaritySuspect = true;
+    const address = board.settings.address;
+    this.fault({
+      code: 'board_polarity_suspect',
+      board: address,
+      message: `every door of board ${address} reads open at start: unlocks on it are refused; check the polarity setting (boards[].kerongDialect.closedBitValue) or run commissioning to confirm it`,
     });
   }
 
   private onReadFailure(board: BoardRuntime, error: unknown): void {
-    board.failedReads++;
-    board.consecutiveFailures++;
     const address = board.settings.address;
+    const { health } = board;
+    const verdict = health.readFailed(performance.now());
     this.deps.logger.debug(
-      { board: address, err: error, consecutive: board.consecutiveFailures },
+      { board: address, err: error, consecutive: health.consecutiveFailures },
       'status read failed',
     );
-    if (board.consecutiveFailures < this.timing.failedReadsBeforeUnknown || board.online === false) return;
-    board.online = false;
-    this.fault({
-      code: 'board_offline',
-      board: address,
-      message: `board ${address} did not answer ${board.consecutiveFailures} reads in a row; its doors are unknown`,
-    });
+    if (verdict.change !== 'offline') return;
+    if (verdict.raiseFault) {
+      this.fault({
+        code: 'board_offline',
+        board: address,
+        message: `board ${address} did not answer ${health.consecutiveFailures} reads in a row; its doors are unknown`,
+      });
+    } else {
+      this.deps.logger.warn(
+        { board: address, flaps: health.offlineTransitions },
+        'board offline again (flapping)',
+      );
+    }
     board.doors.forEach((door, i) => {
       const transition = door.markUnknown();
       if (transition) this.onTransition({ board: address, lock: i + 1 }, transition);
@@ -392,7 +501,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     if (this.windows.has(key)) return 'unlock';
     if (lastKnown === null) return 'initial';
     const commandAt = this.lastCommandAt.get(key);
-    if (commandAt !== undefined && Date.now() - commandAt < 2 * this.timing.unlockConfirmMs)
+    if (commandAt !== undefined && performance.now() - commandAt < 2 * this.timing.unlockConfirmMs)
       return 'late-unlock';
     if (from === 'unknown' && lastKnown === 'open') return 'reappeared';
     return 'forced';

@@ -1,4 +1,4 @@
-import { kerongDefaultDialect, xor8aDefaultDialect } from '@locker/protocol';
+import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { boardDrivers } from './boards/index.ts';
 
@@ -9,17 +9,32 @@ export const lockBusDefaults = {
   fastPollIntervalMs: 20,
   offlineRetryMs: 2000,
   interFrameGapMs: 5,
-  silenceMs: 15,
+  silenceMs: 30,
   statusReplyTimeoutMs: 200,
   unlockReplyTimeoutMs: 600,
   unlockConfirmMs: 10_000,
   debounceReads: 2,
-  failedReadsBeforeUnknown: 2,
+  /** Consecutive failed reads before a board goes offline… */
+  failedReadsBeforeUnknown: 3,
+  /** …spanning at least this long (once a board has answered). */
+  offlineAfterMs: 1500,
+  /** Consecutive good reads before an offline board is back. */
+  onlineAfterReads: 2,
+  /** A board offline again within this time is counted (offlineTransitions), not raised again. */
+  flapQuietMs: 60_000,
+  /** A reply with a bad checksum is read again at once, this many times per poll. */
+  statusReadRetries: 1,
   unlockGapMs: 150,
   coilPulseMs: 500,
   maxCoilsEnergised: 1,
   reconnectMinMs: 200,
   reconnectMaxMs: 5000,
+  /** Every port operation is bounded: open… */
+  portOpenTimeoutMs: 5000,
+  /** …write plus drain (a 48-byte burst at 9600 Bd takes 50 ms)… */
+  portWriteTimeoutMs: 2000,
+  /** The bus reports itself unhealthy after this many status polls in a row without a good reply. */
+  unhealthyAfterFailedPolls: 10,
 } as const;
 
 const ms = (max: number) => z.number().min(0).max(max);
@@ -36,11 +51,18 @@ const timingSchema = z
     unlockConfirmMs: z.number().min(1).max(120_000),
     debounceReads: z.number().int().min(1).max(10),
     failedReadsBeforeUnknown: z.number().int().min(1).max(100),
+    offlineAfterMs: ms(600_000),
+    onlineAfterReads: z.number().int().min(1).max(100),
+    flapQuietMs: ms(86_400_000),
+    statusReadRetries: z.number().int().min(0).max(5),
     unlockGapMs: ms(10_000),
     coilPulseMs: ms(10_000),
     maxCoilsEnergised: z.number().int().min(1).max(48),
     reconnectMinMs: z.number().min(1).max(60_000),
     reconnectMaxMs: z.number().min(1).max(600_000),
+    portOpenTimeoutMs: z.number().min(1).max(60_000),
+    portWriteTimeoutMs: z.number().min(1).max(60_000),
+    unhealthyAfterFailedPolls: z.number().int().min(1).max(10_000),
   })
   .strict()
   .partial();
@@ -51,7 +73,20 @@ const boardSchema = z
   .object({
     address: z.number().int().min(0).max(255),
     locks: z.number().int().min(1),
-    kerongDialect: z.object({ closedBitValue: bit, itemPresentBitValue: bit }).strict().partial().optional(),
+    /**
+     * Written by commissioning once an installer has seen a door open and close: the polarity
+     * is right. Until then a board whose doors all read open at start refuses unlocks.
+     */
+    polarityConfirmed: z.boolean().default(false),
+    kerongDialect: z
+      .object({
+        closedBitValue: bit,
+        itemPresentBitValue: bit,
+        cu48StatusLockByte: z.union([z.literal(0x00), z.literal(0x30)]),
+      })
+      .strict()
+      .partial()
+      .optional(),
     xor8aDialect: z
       .object({
         closedStatusByte: z.number().int().min(0).max(255),
@@ -123,7 +158,11 @@ export function resolveBoards(config: LockBusConfig) {
   return config.boards.map((board) => ({
     address: board.address,
     locks: board.locks,
-    kerongDialect: { ...kerongDefaultDialect, ...board.kerongDialect },
+    polarityConfirmed: board.polarityConfirmed,
+    kerongDialect: {
+      ...kerongDefaultDialects[config.protocol === 'cu16' ? 'cu16' : 'cu48'],
+      ...board.kerongDialect,
+    },
     xor8aDialect: { ...xor8aDefaultDialect, ...board.xor8aDialect },
   }));
 }

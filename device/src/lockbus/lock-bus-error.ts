@@ -2,6 +2,9 @@ export type LockBusErrorCode =
   | 'UNLOCK_NOT_SENT'
   | 'UNLOCK_OUTCOME_UNKNOWN'
   | 'DOOR_JAMMED'
+  | 'DOOR_ALREADY_OPEN'
+  | 'BOARD_POLARITY_SUSPECT'
+  | 'BOARD_OFFLINE'
   | 'UNKNOWN_LOCK'
   | 'BOARD_NO_REPLY'
   | 'BOARD_BAD_REPLY'
@@ -17,6 +20,12 @@ const hints: Record<LockBusErrorCode, string> = {
     'the command may have reached the board; do not resend — check the door, then decide',
   DOOR_JAMMED:
     'the board took the command but the door did not open; check the lock and disable the compartment',
+  DOOR_ALREADY_OPEN:
+    'the door read open before the command, so nothing was sent and nothing opened; staff must close it first',
+  BOARD_POLARITY_SUSPECT:
+    'every door of this board read open at start: check boards[].kerongDialect.closedBitValue, or run commissioning to confirm the polarity (boards[].polarityConfirmed)',
+  BOARD_OFFLINE:
+    'the board does not answer, so nothing was sent; check its power and wiring, then try again when it is back',
   UNKNOWN_LOCK: 'the lock is not in the bus configuration; check board address and lock count',
   BOARD_NO_REPLY: 'the board did not answer; check power, address (DIP switches) and bus wiring',
   BOARD_BAD_REPLY:

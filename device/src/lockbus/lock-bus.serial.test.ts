@@ -24,7 +24,7 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     harness = await new SimHarness({ protocol, transport, boards: 2 }).start();
     const h = harness;
     expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
-    await expect(h.bus.unlock({ board: board + 1, lock: 2 })).resolves.toMatchObject({ alreadyOpen: false });
+    await expect(h.bus.unlock({ board: board + 1, lock: 2 })).resolves.toMatchObject({ lock: 2 });
     h.simulator.act(board + 1, 2, 'close');
     await h.until('closed event', () => h.eventsFor(board + 1, 2).some((e) => e.cause === 'closed'));
     h.simulator.act(board, 9, 'force');
@@ -40,6 +40,26 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     expect(h.faults.filter((f) => f.code === 'board_offline')).toEqual([]);
   });
 
+  it('accepts replies split in two bursts 25 ms apart: every unlock confirmed, none reported jammed', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.simBus.setFaults({ splitReplies: { parts: 2, delayMs: 25 } });
+    for (const lock of [1, 2, 3, 4, 5, 6]) {
+      await expect(h.bus.unlock({ board, lock })).resolves.toMatchObject({ lock });
+    }
+    expect(h.faults).toEqual([]);
+    expect(h.bus.counters().structureErrors + h.bus.counters().checksumErrors).toBe(0);
+  });
+
+  it('replies lost while the board executes: the unlock is an unknown outcome, never jammed', async () => {
+    harness = await new SimHarness({ protocol, transport }).start();
+    const h = harness;
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    await expect(h.bus.unlock({ board, lock: 4 })).rejects.toMatchObject({ code: 'UNLOCK_OUTCOME_UNKNOWN' });
+    expect(h.simulator.door(board, 4).snapshot()).toMatchObject({ open: true, unlockCount: 1 });
+    expect(h.faults.map((f) => f.code)).not.toContain('door_jammed');
+  });
+
   it('jammed lock over a real port: door_jammed, one command, never a false open', async () => {
     harness = await new SimHarness({ protocol, transport }).start();
     const h = harness;
@@ -47,6 +67,29 @@ describe.each(cases)('lock bus over $transport with $protocol', ({ protocol, boa
     await expect(h.bus.unlock({ board, lock: 3 })).rejects.toMatchObject({ code: 'DOOR_JAMMED' });
     expect(h.simulator.door(board, 3).snapshot().unlockCount).toBe(1);
     expect(h.eventsFor(board, 3).filter((e) => e.door === 'open')).toEqual([]);
+  });
+});
+
+describe('coil spacing over a real tty', () => {
+  it('unlock frames drained by the real serialport leave at least a coil pulse apart on a noisy bus', async () => {
+    const coilPulseMs = 40;
+    harness = await new SimHarness({
+      protocol: 'cu48',
+      transport: 'pty',
+      timing: { maxCoilsEnergised: 1, coilPulseMs, unlockGapMs: 0, unlockConfirmMs: 3000 },
+    }).start();
+    const h = harness;
+    const drainedAt: number[] = [];
+    h.bus.on('wire', (wire) => {
+      if (wire.kind === 'unlock') drainedAt.push(wire.drainedAt);
+    });
+    h.simulator.simBus.setFaults({ corruptRate: 0.05 });
+    const locks = Array.from({ length: 20 }, (_, i) => i + 1);
+    await Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
+    expect(drainedAt).toHaveLength(20);
+    for (let i = 1; i < drainedAt.length; i++)
+      expect(drainedAt[i]! - drainedAt[i - 1]!).toBeGreaterThanOrEqual(coilPulseMs);
+    for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
   });
 });
 
@@ -60,7 +103,10 @@ describe('lock bus reconnects', () => {
       () => h.faults.some((f) => f.code === 'board_offline'),
       5000,
     );
-    await expect(h.bus.unlock({ board: 0, lock: 6 })).rejects.toMatchObject({ code: 'UNLOCK_NOT_SENT' });
+    await expect(h.bus.unlock({ board: 0, lock: 6 })).rejects.toMatchObject({
+      code: 'BOARD_OFFLINE',
+      sent: 'no',
+    });
     await h.simulator.replugPty();
     await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
     await h.until('board_online', () => h.faults.some((f) => f.code === 'board_online'), 5000);
@@ -91,6 +137,7 @@ describe('lock bus reconnects', () => {
     });
     expect(h.simulator.door(0, 5).snapshot().unlockCount).toBe(0);
     await h.until('reconnect', () => h.bus.counters().reconnects >= 1, 5000);
+    await h.until('board answers again', () => h.bus.counters().boards[0]?.online === true, 5000);
     await expect(h.bus.unlock({ board: 0, lock: 5 })).resolves.toMatchObject({ lock: 5 });
   });
 });

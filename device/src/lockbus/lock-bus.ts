@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { WireEvent } from './link/bus-link.ts';
 
 /** A lock as wired: the board's bus address and the lock number printed on the board (from 1). */
 export interface LockAddress {
@@ -15,9 +16,8 @@ export interface LockState extends LockAddress {
   itemPresent: boolean | undefined;
 }
 
+/** Only ever a confirmed opening: a door that already read open is refused (`DOOR_ALREADY_OPEN`), never a result. */
 export interface UnlockResult extends LockAddress {
-  /** The door was already open: no command was sent. */
-  alreadyOpen: boolean;
   /** The board answered the unlock command (protocols with a reply). */
   acknowledged: boolean;
   /** Command written → door seen open. */
@@ -46,6 +46,7 @@ export type LockBusFaultCode =
   | 'door_jammed'
   | 'board_offline'
   | 'board_online'
+  | 'board_polarity_suspect'
   | 'unlock_outcome_unknown';
 
 export interface LockBusFault {
@@ -66,13 +67,29 @@ export interface LockBusCounters {
   unexpectedFrames: number;
   reconnects: number;
   writeErrors: number;
+  writeTimeouts: number;
+  openTimeouts: number;
   unlocksSent: number;
-  boards: Record<number, { failedReads: number; online: boolean }>;
+  boards: Record<
+    number,
+    { failedReads: number; offlineTransitions: number; online: boolean; polaritySuspect: boolean }
+  >;
+}
+
+/** For `/healthz` and the watchdog: `ok` is false after `unhealthyAfterFailedPolls` polls in a row without a good reply. */
+export interface LockBusHealth {
+  ok: boolean;
+  /** Status polls in a row (any board) that got no usable reply; 0 after any good one. */
+  failedPollsInRow: number;
+  /** Monotonic ms since the last good reply; `null` before the first. */
+  sinceLastGoodReplyMs: number | null;
 }
 
 export interface LockBusEvents {
   door: [DoorEvent];
   fault: [LockBusFault];
+  /** Trace: a request left the wire (monotonic times), e.g. to check coil spacing. */
+  wire: [WireEvent];
 }
 
 /**
@@ -86,4 +103,5 @@ export interface LockBus extends EventEmitter<LockBusEvents> {
   readLock(lock: LockAddress): Promise<LockState>;
   readAll(): Promise<LockState[]>;
   counters(): LockBusCounters;
+  health(): LockBusHealth;
 }

@@ -163,6 +163,14 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
             actor,
             data: { code: code.toLowerCase(), purpose },
           });
+        } else if (code === 'DOOR_ALREADY_OPEN') {
+          // an open door is for staff to close, never a pickup: tell them, leave the compartment as it is
+          this.deps.recorder.record('fault', {
+            compartment: number,
+            reservationId,
+            actor,
+            data: { code: 'door_already_open', purpose },
+          });
         }
       });
       this.deps.logger.warn({ compartment: number, purpose, code }, 'compartment did not open');

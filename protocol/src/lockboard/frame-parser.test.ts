@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { cu48Frames, xor8aFrames } from './fixtures/recorded-frames.ts';
+import { cu16Frames as cu16Recorded, cu48Frames, xor8aFrames } from './fixtures/recorded-frames.ts';
 import { FrameParser, type FrameParserError } from './frame-parser.ts';
 import { fromHex } from './hex.ts';
 import { cu16ReplySpec, cu16RequestSpec } from './kerong-cu16.ts';
@@ -63,7 +63,7 @@ describe('FrameParser', () => {
     expect(frames).toEqual([cu16Frames()]);
   });
 
-  it('discards a truncated frame when the line goes quiet, then parses the next one', async () => {
+  it('drops a truncated frame when the next frame proves it wrong, and parses that next frame', async () => {
     vi.useFakeTimers();
     try {
       const parser = new FrameParser({ spec: cu48RequestSpec, silenceMs: 10 });
@@ -71,26 +71,53 @@ describe('FrameParser', () => {
       parser.on('data', (frame: Buffer) => frames.push(frame));
       parser.write(cu48Frames.unlockBoard0Lock1.subarray(0, 4));
       await vi.advanceTimersByTimeAsync(11);
-      expect(parser.counters.truncated).toBeGreaterThan(0);
       parser.write(cu48Frames.unlockBoard0Lock1);
       await vi.advanceTimersByTimeAsync(1);
       expect(frames).toEqual([cu48Frames.unlockBoard0Lock1]);
+      expect(parser.counters.structureErrors + parser.counters.resyncs).toBeGreaterThan(0);
     } finally {
       vi.useRealTimers();
     }
   });
 
-  it('keeps a split reply whose halves arrive with a pause shorter than the silence window', async () => {
+  it.each([
+    { name: 'CU48', spec: cu48ReplySpec, reply: cu48Frames.statusReplyAllSet },
+    { name: 'CU16', spec: cu16ReplySpec, reply: cu16Recorded.statusReplyHooks12Item1 },
+    { name: '8A/80 unlock', spec: xor8aReplySpec([3]), reply: xor8aFrames.unlockReplyOpen },
+    { name: '8A/80 query-all', spec: xor8aReplySpec([3]), reply: xor8aFrames.queryAllReplyDoors1_9_17 },
+  ])(
+    'keeps a $name reply split in two bursts 23–40 ms apart: silence never ends a fixed-length frame',
+    async ({ spec, reply }) => {
+      vi.useFakeTimers();
+      try {
+        for (const pauseMs of [23, 25, 30, 40]) {
+          const parser = new FrameParser({ spec, silenceMs: 15 });
+          const frames: Buffer[] = [];
+          parser.on('data', (frame: Buffer) => frames.push(frame));
+          parser.write(reply.subarray(0, 3));
+          await vi.advanceTimersByTimeAsync(pauseMs);
+          parser.write(reply.subarray(3));
+          await vi.advanceTimersByTimeAsync(1);
+          expect(frames).toEqual([reply]);
+          expect(parser.counters.discardedBytes).toBe(0);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
+
+  it('waits 30 ms of silence by default before taking the shorter of two possible lengths', async () => {
     vi.useFakeTimers();
     try {
-      const parser = new FrameParser({ spec: cu48ReplySpec, silenceMs: 20 });
+      const parser = new FrameParser({ spec: xor8aReplySpec([3]) });
       const frames: Buffer[] = [];
       parser.on('data', (frame: Buffer) => frames.push(frame));
-      parser.write(cu48Frames.statusReplyAllSet.subarray(0, 7));
-      await vi.advanceTimersByTimeAsync(15);
-      parser.write(cu48Frames.statusReplyAllSet.subarray(7));
+      parser.write(xor8aFrames.queryReplyClosed);
+      await vi.advanceTimersByTimeAsync(29);
+      expect(frames).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
-      expect(frames).toEqual([cu48Frames.statusReplyAllSet]);
+      expect(frames).toEqual([xor8aFrames.queryReplyClosed]);
     } finally {
       vi.useRealTimers();
     }

@@ -3,7 +3,11 @@ import type { FrameSpec } from './frame-spec.ts';
 
 export interface FrameParserOptions {
   spec: FrameSpec;
-  /** Line quiet this long ends a variable-length or truncated frame. USB adapters split replies: default 15 ms. */
+  /**
+   * Line quiet this long lets a framing with several possible lengths take the shorter one. It never
+   * ends a frame whose fixed length the bytes have not reached: USB adapters split replies, so such a
+   * frame waits for its bytes (the caller's reply timeout and `reset()` bound the wait). Default 30 ms.
+   */
   silenceMs?: number;
   /** Hard cap on buffered bytes; beyond it the oldest bytes are dropped and counted. */
   maxBufferBytes?: number;
@@ -26,7 +30,7 @@ export interface FrameParserError {
   bytes: Buffer;
 }
 
-const defaults = { silenceMs: 15, maxBufferBytes: 1024 } as const;
+const defaults = { silenceMs: 30, maxBufferBytes: 1024 } as const;
 
 /**
  * Splits a byte stream into frames of one {@link FrameSpec}. Readable side is object mode: one
@@ -72,7 +76,7 @@ export class FrameParser extends Transform {
 
   override _flush(callback: TransformCallback): void {
     this.clearSilenceTimer();
-    this.drain(true);
+    this.drain(true, true);
     callback();
   }
 
@@ -81,7 +85,8 @@ export class FrameParser extends Transform {
     callback(error);
   }
 
-  private drain(atSilence: boolean): void {
+  /** `final`: the stream ended, so bytes that could still become a frame never will. */
+  private drain(atSilence: boolean, final = false): void {
     while (this.buffer.length > 0) {
       const start = this.buffer.findIndex((byte) => this.spec.startBytes.has(byte));
       if (start !== 0) {
@@ -103,7 +108,7 @@ export class FrameParser extends Transform {
         this.discard(1, verdict.reason);
         continue;
       }
-      if (!atSilence && this.buffer.length <= this.spec.maxFrameLength) return;
+      if (!final && this.buffer.length <= this.spec.maxFrameLength) return;
       this.counters.truncated++;
       this.discard(1, 'truncated');
     }

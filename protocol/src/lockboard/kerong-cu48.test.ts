@@ -43,6 +43,16 @@ describe('Kerong CU48 codec', () => {
     expect(decodeCu48StatusReply(cu48Frames.statusReplyAllSet).lockBits.every(Boolean)).toBe(true);
   });
 
+  it('decodes the vendor document example (v2.1): request with lock byte 00, reply bits for locks 1–3, 47, 48', () => {
+    expect(decodeCu48Request(cu48Frames.statusBoard0Vendor)).toEqual({
+      address: 0,
+      lock: 1,
+      command: 'status',
+    });
+    const { lockBits } = decodeCu48StatusReply(cu48Frames.statusReplyVendorExample);
+    expect(lockBits.flatMap((bit, i) => (bit ? [i + 1] : []))).toEqual([1, 2, 3, 47, 48]);
+  });
+
   it('encodes status replies that decode to the same bits', () => {
     const lockBits = Array.from({ length: 48 }, (_, i) => i % 3 === 0);
     expect(decodeCu48StatusReply(encodeCu48StatusReply({ address: 7, lockBits }))).toEqual({

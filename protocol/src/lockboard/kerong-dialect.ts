@@ -1,15 +1,25 @@
 /**
- * Bit meanings of Kerong status replies. Public sources disagree on the polarity, so it is
- * configuration per board; defaults per hardware-docs/protocols/kerong-cu48.md.
+ * Bit meanings of Kerong status replies, configuration per board. Defaults follow each board's
+ * vendor document (hardware-docs/protocols/kerong-cu48.md, kerong-cu16.md).
  */
 export interface KerongDialect {
   /** Hook/lock bit value that means the door is closed and latched. */
   closedBitValue: 0 | 1;
   /** Item (infrared) sensor bit value that means something is in the compartment (CU16). */
   itemPresentBitValue: 0 | 1;
+  /** CU48 only: lock byte of the status request (`0x00` in the vendor's example, `0x30` on some firmware). */
+  cu48StatusLockByte: 0x00 | 0x30;
 }
 
-export const kerongDefaultDialect: Readonly<KerongDialect> = { closedBitValue: 1, itemPresentBitValue: 1 };
+/**
+ * CU48 protocol v2.1: a set bit is an open/unlocked lock (the document's example reply
+ * `02 00 00 65 07 00 00 00 00 C0 03 31` reports locks 1–3, 47 and 48 open) and the status
+ * example asks with lock byte `00`. CU16 (KR-CU16 sheet): a set hook bit is a closed hook.
+ */
+export const kerongDefaultDialects: Readonly<Record<'cu48' | 'cu16', Readonly<KerongDialect>>> = {
+  cu48: { closedBitValue: 0, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
+  cu16: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
+};
 
 /** Maps a raw bit to its meaning and, being its own inverse, a meaning back to the raw bit. */
 export function applyPolarity(value: boolean, activeBitValue: 0 | 1): boolean {

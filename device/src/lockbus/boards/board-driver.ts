@@ -5,6 +5,7 @@ export type LockBoardProtocol = 'cu48' | 'cu16' | 'xor8a';
 export interface BoardSettings {
   address: number;
   locks: number;
+  polarityConfirmed: boolean;
   kerongDialect: KerongDialect;
   xor8aDialect: Xor8aDialect;
 }

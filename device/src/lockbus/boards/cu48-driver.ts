@@ -7,7 +7,7 @@ import {
 } from '@locker/protocol';
 import type { BoardDriver } from './board-driver.ts';
 
-/** Kerong CU48: one 0x50 status read covers 48 locks; 0x51 unlock gets no reply. */
+/** Kerong CU48: one 0x50 status read (lock byte per dialect, `00` by default) covers 48 locks; 0x51 unlock gets no reply. */
 export const cu48Driver: BoardDriver = {
   protocol: 'cu48',
   baudRate: cu48.baudRate,
@@ -15,7 +15,11 @@ export const cu48Driver: BoardDriver = {
   replySpec: () => cu48ReplySpec,
   statusExchange(board) {
     return {
-      request: encodeCu48Request({ address: board.address, lock: 'all', command: 'status' }),
+      request: encodeCu48Request({
+        address: board.address,
+        lock: board.kerongDialect.cu48StatusLockByte === cu48.allLocks ? 'all' : 1,
+        command: 'status',
+      }),
       matches: (frame) => frame[1] === board.address && frame[3] === cu48.statusReplyCommand,
       decode(frame) {
         const { lockBits } = decodeCu48StatusReply(frame);

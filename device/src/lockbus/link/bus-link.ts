@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameParser, type FrameParserError, type FrameSpec, toHex } from '@locker/protocol';
 import type { Logger } from 'pino';
@@ -8,15 +8,26 @@ import { errorCode, type PortOpener, reconnectableCodes } from './port-opener.ts
 
 const timeouts = { portCloseMs: 1000 } as const;
 
+/** A serial port's `drain` (waits until the OS has sent the output); TCP sockets and plain streams have none. */
+interface Drainable {
+  drain(callback: (error: Error | null) => void): void;
+}
+
 export interface BusLinkOptions {
   openPort: PortOpener;
   replySpec: FrameSpec;
-  /** Quiet time between the end of one exchange and the next request. */
+  /** Quiet time between the last byte of one exchange on the wire and the next request. */
   interFrameGapMs: number;
+  /** Line speed: a frame's own time on the wire is counted after the port has drained it. */
+  baudRate: number;
   /** Quiet time that ends a reply, and that the link waits for after a failed exchange. */
   silenceMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** Opening the port takes longer than this: give up and retry (a USB adapter half gone). */
+  portOpenTimeoutMs: number;
+  /** Write plus drain takes longer than this: the adapter is gone; the port is reopened. */
+  portWriteTimeoutMs: number;
   logger: Logger;
 }
 
@@ -26,6 +37,29 @@ export interface Exchange {
   request: Buffer;
   reply: { matches: (frame: Buffer) => boolean; timeoutMs: number } | null;
   priority: 'high' | 'normal';
+  kind: 'unlock' | 'status';
+  /** Called once the request's bytes have left the wire. */
+  onWire?: (wire: WireTiming) => void;
+}
+
+/** Monotonic times (`performance.now()`) of one request on the wire. */
+export interface WireTiming {
+  /** The port reported its output drained (`drain`; the write callback where a stream has none). */
+  drainedAt: number;
+  /** `drainedAt` plus the frame's own time at the line speed: the last byte has surely left. */
+  wireEndAt: number;
+}
+
+/** Trace of every request that left the wire, for tests and diagnostics. */
+export interface WireEvent extends WireTiming {
+  exchange: string;
+  kind: Exchange['kind'];
+  bytes: number;
+}
+
+/** 8N1: ten bit times per byte. */
+export function frameTimeMs(bytes: number, baudRate: number): number {
+  return (bytes * 10 * 1000) / baudRate;
 }
 
 export interface BusLinkCounters {
@@ -34,6 +68,8 @@ export interface BusLinkCounters {
   unexpectedFrames: number;
   reconnects: number;
   writeErrors: number;
+  writeTimeouts: number;
+  openTimeouts: number;
   checksumErrors: number;
   structureErrors: number;
   resyncs: number;
@@ -49,17 +85,19 @@ interface Job {
 interface Waiter {
   matches: (frame: Buffer) => boolean;
   resolve: (frame: Buffer) => void;
+  reject: (error: LinkError) => void;
 }
 
 export type LinkState = 'closed' | 'opening' | 'open' | 'failed' | 'stopped';
 
 /**
  * The driver layer: owns the port, frames replies, and runs one exchange on the wire at a time
- * (high priority first), keeping an inter-frame gap. The reply timer starts after the write.
+ * (high priority first), keeping an inter-frame gap after the last byte left the wire (drained plus
+ * the frame's time at the line speed). The reply timer starts after the write. Times are monotonic.
  * After a failed exchange it waits for silence and flushes. It reopens a broken port with
  * backoff, except after EACCES (state `failed`: fix permissions, then restart).
  */
-export class BusLink extends EventEmitter<{ state: [LinkState] }> {
+export class BusLink extends EventEmitter<{ state: [LinkState]; wire: [WireEvent] }> {
   private port: Duplex | undefined;
   private parser: FrameParser | undefined;
   private linkState: LinkState = 'closed';
@@ -76,6 +114,8 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
     unexpectedFrames: 0,
     reconnects: 0,
     writeErrors: 0,
+    writeTimeouts: 0,
+    openTimeouts: 0,
   };
   private readonly parserTotals = { checksumErrors: 0, structureErrors: 0, resyncs: 0, discardedBytes: 0 };
 
@@ -148,7 +188,7 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
   }
 
   private async run(exchange: Exchange): Promise<Buffer | null> {
-    const gap = this.lastActivityAt + this.options.interFrameGapMs - Date.now();
+    const gap = this.lastActivityAt + this.options.interFrameGapMs - performance.now();
     if (gap > 0) await sleep(gap);
     const port = this.port;
     if (this.linkState !== 'open' || !port) {
@@ -157,8 +197,23 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
     this.parser?.reset();
     this.linkCounters.requests++;
     const replyPromise = exchange.reply ? this.waitFor(exchange.reply.matches) : null;
+    // a bad frame may end the wait before the write has finished: handled by the race below
+    replyPromise?.catch(() => undefined);
     try {
       await this.write(port, exchange.request, exchange.name);
+      const drainedAt = performance.now();
+      const wire = {
+        drainedAt,
+        wireEndAt: drainedAt + frameTimeMs(exchange.request.length, this.options.baudRate),
+      };
+      this.lastActivityAt = Math.max(this.lastActivityAt, wire.wireEndAt);
+      exchange.onWire?.(wire);
+      this.emit('wire', {
+        ...wire,
+        exchange: exchange.name,
+        kind: exchange.kind,
+        bytes: exchange.request.length,
+      });
       this.options.logger.trace(
         { exchange: exchange.name, tx: lazyHex(exchange.request) },
         'request written',
@@ -173,27 +228,93 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
       throw error;
     } finally {
       this.waiter = undefined;
-      this.lastActivityAt = Date.now();
+      this.lastActivityAt = Math.max(this.lastActivityAt, performance.now());
     }
   }
 
-  private write(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+  /**
+   * Writes and drains within `portWriteTimeoutMs`. A write whose callback never comes (adapter
+   * pulled mid-write) would hold the bus for good: it fails with LINK_WRITE_TIMEOUT and the port
+   * is reopened.
+   */
+  private async write(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+    const timeoutMs = this.options.portWriteTimeoutMs;
+    try {
+      await this.bounded(this.writeAndDrain(port, bytes, name), timeoutMs, () => {
+        this.linkCounters.writeTimeouts++;
+        return new LinkError(
+          'LINK_WRITE_TIMEOUT',
+          `${name}: write and drain took over ${timeoutMs} ms`,
+          true,
+        );
+      });
+    } catch (error) {
+      if (error instanceof LinkError && error.code === 'LINK_WRITE_TIMEOUT' && this.port === port) {
+        this.handlePortFailure(Object.assign(new Error(error.message), { code: 'ETIMEDOUT' }), 'port');
+      }
+      throw error;
+    }
+  }
+
+  /** `operation`, or the error made by `onTimeout` after `timeoutMs`; a late result is dropped (a late port destroyed). */
+  private bounded<T>(operation: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(onTimeout());
+      }, timeoutMs);
+      operation.then(
+        (value) => {
+          clearTimeout(timer);
+          if (!timedOut) resolve(value);
+          else if (value instanceof Duplex) value.destroy();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!timedOut) reject(error);
+        },
+      );
+    });
+  }
+
+  /** Writes and waits until the port has drained its output (serialport's `drain`: tcdrain). */
+  private writeAndDrain(port: Duplex, bytes: Buffer, name: string): Promise<void> {
+    const failed = (error: Error) => {
+      this.linkCounters.writeErrors++;
+      return new LinkError('LINK_WRITE_FAILED', `${name}: write failed: ${error.message}`, true, {
+        cause: error,
+      });
+    };
     return new Promise((resolve, reject) => {
       port.write(bytes, (error) => {
-        if (!error) return resolve();
-        this.linkCounters.writeErrors++;
-        reject(
-          new LinkError('LINK_WRITE_FAILED', `${name}: write failed: ${error.message}`, true, {
-            cause: error,
-          }),
-        );
+        if (error) return reject(failed(error));
+        const drain = (port as Partial<Drainable>).drain;
+        if (typeof drain !== 'function') return resolve();
+        drain.call(port, (drainError) => (drainError ? reject(failed(drainError)) : resolve()));
       });
     });
   }
 
   private waitFor(matches: (frame: Buffer) => boolean): Promise<Buffer> {
-    return new Promise((resolve) => {
-      this.waiter = { matches, resolve };
+    return new Promise((resolve, reject) => {
+      this.waiter = { matches, resolve, reject };
+    });
+  }
+
+  /**
+   * A reply with a bad checksum ends the wait at once instead of costing the whole timeout. Deferred
+   * a turn: a good frame in the same chunk (the start byte hid inside the bad one) still wins.
+   */
+  private onBadFrame(error: FrameParserError): void {
+    const waiter = this.waiter;
+    if (error.reason !== 'checksum' || !waiter) return;
+    setImmediate(() => {
+      if (this.waiter !== waiter) return;
+      this.waiter = undefined;
+      waiter.reject(
+        new LinkError('LINK_BAD_FRAME', `reply failed its checksum (dropped ${toHex(error.bytes)})`, true),
+      );
     });
   }
 
@@ -220,8 +341,9 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
   /** After a timeout or bad reply: wait until the line is quiet, then drop what was received. */
   private async settleAfterFailure(): Promise<void> {
     const { silenceMs } = this.options;
-    const deadline = Date.now() + silenceMs * 20;
-    while (Date.now() - this.lastActivityAt < silenceMs && Date.now() < deadline) await sleep(silenceMs);
+    const deadline = performance.now() + silenceMs * 20;
+    while (performance.now() - this.lastActivityAt < silenceMs && performance.now() < deadline)
+      await sleep(silenceMs);
     this.parser?.reset();
   }
 
@@ -240,7 +362,12 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
     if (this.linkState === 'stopped' || this.linkState === 'open' || this.linkState === 'opening') return;
     this.setState('opening');
     try {
-      const port = await this.options.openPort();
+      const port = await this.bounded(this.options.openPort(), this.options.portOpenTimeoutMs, () => {
+        this.linkCounters.openTimeouts++;
+        return Object.assign(new Error(`port open took over ${this.options.portOpenTimeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        });
+      });
       if ((this.linkState as LinkState) === 'stopped') {
         port.destroy();
         return;
@@ -259,14 +386,15 @@ export class BusLink extends EventEmitter<{ state: [LinkState] }> {
   private attach(port: Duplex): void {
     const parser = new FrameParser({ spec: this.options.replySpec, silenceMs: this.options.silenceMs });
     parser.on('data', (frame: Buffer) => this.onFrame(frame));
-    parser.on('frame-error', (error: FrameParserError) =>
+    parser.on('frame-error', (error: FrameParserError) => {
       this.options.logger.debug(
         { reason: error.reason, bytes: lazyHex(error.bytes) },
         'bytes dropped by parser',
-      ),
-    );
+      );
+      this.onBadFrame(error);
+    });
     port.on('data', (chunk: Buffer) => {
-      this.lastActivityAt = Date.now();
+      this.lastActivityAt = performance.now();
       parser.write(chunk);
     });
     port.on('error', (error) => {

@@ -1,7 +1,9 @@
 export type LinkErrorCode =
   | 'LINK_NOT_OPEN'
   | 'LINK_WRITE_FAILED'
+  | 'LINK_WRITE_TIMEOUT'
   | 'LINK_REPLY_TIMEOUT'
+  | 'LINK_BAD_FRAME'
   | 'LINK_PORT_CLOSED'
   | 'LINK_STOPPED';
 

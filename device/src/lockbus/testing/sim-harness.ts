@@ -16,6 +16,8 @@ export interface HarnessOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** Boards the device is configured for but the simulator does not have. */
   extraBoards?: number[];
+  /** Extra settings for every configured board (dialect, polarityConfirmed). */
+  board?: Omit<LockBusConfigInput['boards'][number], 'address' | 'locks'>;
 }
 
 /** Timings short enough for tests, long enough for a loaded 2-core CI machine. */
@@ -23,6 +25,7 @@ export const testTiming = {
   pollIntervalMs: 40,
   fastPollIntervalMs: 5,
   offlineRetryMs: 100,
+  offlineAfterMs: 300,
   statusReplyTimeoutMs: 150,
   unlockReplyTimeoutMs: 200,
   unlockConfirmMs: 800,
@@ -62,7 +65,11 @@ export class SimHarness {
       protocol,
       transport:
         transport === 'tcp' ? `tcp://127.0.0.1:${addresses.tcpPort}` : (addresses.tty ?? 'in-process'),
-      boards: [...addressesOnBus, ...(this.options.extraBoards ?? [])].map((address) => ({ address, locks })),
+      boards: [...addressesOnBus, ...(this.options.extraBoards ?? [])].map((address) => ({
+        address,
+        locks,
+        ...this.options.board,
+      })),
       timing: { ...testTiming, ...this.options.timing },
     };
     const logger = pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' });
@@ -87,9 +94,9 @@ export class SimHarness {
 
   /** Resolves when `predicate` holds, polling every 5 ms; rejects after `timeoutMs` naming `what`. */
   async until(what: string, predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
