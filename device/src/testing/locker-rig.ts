@@ -8,7 +8,7 @@ import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
-import { Device } from '../runtime/device.ts';
+import { Device, type DeviceDeps } from '../runtime/device.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
@@ -118,13 +118,15 @@ export class LockerRig {
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
   }
 
-  async startDeviceInProcess(): Promise<void> {
+  /** `faults`: injected at the device's seams (a store that refuses writes, a low disk). */
+  async startDeviceInProcess(faults: Pick<DeviceDeps, 'storeOptions' | 'freeBytes'> = {}): Promise<void> {
     const { loadDeviceConfig } = await import('../config/load-config.ts');
     this.inProcess = new Device({
       config: loadDeviceConfig(this.configFile),
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: this.env(),
       io: this.io,
+      ...faults,
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }
