@@ -8,6 +8,7 @@ import { buildKioskApp } from '../kiosk/kiosk-app.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import type { LockBus } from '../lockbus/lock-bus.ts';
 import { DeviceStore, type StoreOptions } from '../store/device-store.ts';
+import { claimIdentity } from '../store/locker-identity.ts';
 import { type FreeBytes, StoreHealth } from '../store/store-health.ts';
 import { FleetSync } from '../sync/fleet-sync.ts';
 import { DoorKeeper } from './door-keeper.ts';
@@ -61,6 +62,7 @@ export class Device {
 
     const store = DeviceStore.open(config.store.path, this.deps.storeOptions);
     this.store = store;
+    claimIdentity(store, config.lockerId, config.store.commissioned);
     const bus = BoardLockBus.fromConfig(config.bus, { logger: logger.child({ module: 'lockbus' }) });
     this.bus = bus;
     await bus.start();
@@ -112,7 +114,7 @@ export class Device {
       logger: logger.child({ module: 'flows' }),
       now,
       cue: (kind) => io.buzz(kind === 'ok' ? 80 : kind === 'error' ? 300 : 600),
-      storeWritable: () => storeHealth.writable,
+      storeWritable: () => storeHealth.usable,
     });
     this.core = core;
     core.start();

@@ -427,6 +427,7 @@ export class LockerCore {
       number: c.number,
       size: c.size,
       opens: records.get(c.number)?.opens ?? 0,
+      itemPresent: records.get(c.number)?.itemPresent ?? null,
       free: records.get(c.number)?.state === 'free' && !this.deps.doors.isOpen(c.number),
     }));
     return chooseCompartment(candidates, size, exclude, atLeast);

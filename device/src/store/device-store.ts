@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { AuditLog } from './audit-log.ts';
 import { migrate } from './migrations.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
-import { isWriteFailure } from './store-error.ts';
+import { isWriteFailure, StoreError } from './store-error.ts';
 import type { CompartmentRecord, PendingUnlock, ReservationRecord } from './store-types.ts';
 
 const compartmentColumns =
@@ -48,14 +48,29 @@ export class DeviceStore extends EventEmitter<{ writeFailed: [Error] }> {
     this.audit = new AuditLog(db);
   }
 
+  /** Opens (or creates) the database; a file that is not a readable database is STORE_DAMAGED. */
   static open(path: string, options: StoreOptions = {}): DeviceStore {
     const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    } catch (error) {
+      db.close();
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
+        throw new StoreError('STORE_DAMAGED', `${path}: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
     return new DeviceStore(db, path, options);
+  }
+
+  /** SQLite's quick integrity check: the problems it finds (none: intact). */
+  quickCheck(): string[] {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((line) => line !== 'ok');
   }
 
   close(): void {

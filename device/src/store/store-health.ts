@@ -14,6 +14,8 @@ export const storeHealthDefaults = {
 
 export interface StoreHealthState {
   writable: boolean;
+  /** `PRAGMA quick_check` at start found nothing wrong. */
+  intact: boolean;
   freeBytes: number | null;
   lowDisk: boolean;
 }
@@ -28,11 +30,12 @@ const freeBytesOf: FreeBytes = (path) => {
 /**
  * Whether the database takes writes. A refused write (disk full, I/O error) marks it unwritable at
  * once; a probe write every `checkMs` finds out when writes work again. Free space is read on the
- * same beat; a low disk raises an alarm while it can still be written. Listeners hear every change.
+ * same beat; a low disk raises an alarm while it can still be written. A failed quick check at
+ * start is an alarm too. Listeners hear every change.
  */
 export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
   private timer: NodeJS.Timeout | undefined;
-  private current: StoreHealthState = { writable: true, freeBytes: null, lowDisk: false };
+  private current: StoreHealthState = { writable: true, intact: true, freeBytes: null, lowDisk: false };
   private failedSince: number | null = null;
 
   constructor(
@@ -53,6 +56,7 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
 
   start(): void {
     this.deps.store.on('writeFailed', this.onWriteFailed);
+    this.checkIntegrity();
     this.check();
     this.timer = setInterval(() => this.check(), this.options().checkMs);
     this.timer.unref();
@@ -67,6 +71,11 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
     return this.current.writable;
   }
 
+  /** Writes work and the file passed its check: doors may be opened for new pickups. */
+  get usable(): boolean {
+    return this.current.writable && this.current.intact;
+  }
+
   state(): StoreHealthState {
     return { ...this.current };
   }
@@ -78,6 +87,23 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
       if (!this.current.writable) this.probe();
     } catch (error) {
       this.deps.logger.error({ err: error }, 'store health check failed');
+    }
+  }
+
+  private checkIntegrity(): void {
+    const problems = this.deps.store.quickCheck();
+    if (problems.length === 0) return;
+    this.current = { ...this.current, intact: false };
+    this.deps.logger.error(
+      { err: new StoreError('STORE_DAMAGED', problems.slice(0, 5).join('; ')) },
+      'database failed its quick check: new pickups are refused',
+    );
+    try {
+      this.deps.store.transaction(() =>
+        this.deps.alarm({ code: 'store_damaged', problems: problems.length, first: problems[0] ?? null }),
+      );
+    } catch {
+      // the telemetry carries it
     }
   }
 

@@ -30,6 +30,8 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
+  /** The config says this locker was commissioned (a new or foreign database is then refused). */
+  commissioned?: boolean;
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
@@ -104,7 +106,7 @@ export class LockerRig {
         ? { url: fleet.url, username: fleet.lockerId, password: { env: 'LOCKER_FLEET_PASSWORD' } }
         : { url: this.broker.url },
       secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
-      store: { path: join(this.dir, 'device.db') },
+      store: { path: join(this.dir, 'device.db'), commissioned: this.options.commissioned ?? false },
       kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
       timing: {
         doorReminderMs: 30_000,

@@ -238,6 +238,7 @@ export const telemetrySchema = z
     storage: z
       .object({
         writable: z.boolean(),
+        intact: z.boolean(),
         freeBytes: z.number().int().min(0).nullable(),
         lowDisk: z.boolean(),
       })
