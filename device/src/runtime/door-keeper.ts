@@ -8,7 +8,8 @@ import type { DoorEvent, LockBus, LockBusFault } from '../lockbus/lock-bus.ts';
 import { LockBusError } from '../lockbus/lock-bus-error.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import { isWriteFailure } from '../store/store-error.ts';
-import type { CompartmentStatus, PendingUnlock, UnlockPurpose } from '../store/store-types.ts';
+import type { UnlockPurpose } from '../store/store-types.ts';
+import { newSession, pendingOf, previousStatus, resumedSession, type Session } from './door-session.ts';
 import type { EventRecorder } from './event-recorder.ts';
 
 export type OpenResult =
@@ -26,53 +27,6 @@ export interface DoorKeeperEvents {
   ];
   reminder: [{ compartment: number }];
 }
-
-interface Session {
-  purpose: UnlockPurpose;
-  reservationId: string | null;
-  actor: Actor;
-  openedAt: number | null;
-  reminded: boolean;
-  alarmed: boolean;
-  /** Records of what was seen (the door opened) that the disk refused at the time; written with the close. */
-  unsaved: (() => void)[];
-  /** The door was seen closed: from then on later door events leave this session alone. */
-  closing: boolean;
-  /** What the item sensor read at the close; set until the close is written (the tick retries it). */
-  closed: { itemPresent: boolean | null } | null;
-}
-
-const actorOf = (p: PendingUnlock): Actor => ({ kind: p.actorKind, ...(p.actorId ? { id: p.actorId } : {}) });
-
-const newSession = (
-  purpose: UnlockPurpose,
-  reservationId: string | null,
-  actor: Actor,
-  openedAt: number | null,
-): Session => ({
-  purpose,
-  reservationId,
-  actor,
-  openedAt,
-  reminded: false,
-  alarmed: false,
-  unsaved: [],
-  closing: false,
-  closed: null,
-});
-
-const resumedSession = (pending: PendingUnlock, now: number): Session =>
-  newSession(pending.purpose, pending.reservationId, actorOf(pending), now);
-
-const pendingOf = (compartment: number, session: Session, startedAt: string): PendingUnlock => ({
-  compartment,
-  purpose: session.purpose,
-  reservationId: session.reservationId,
-  actorKind: session.actor.kind,
-  actorId: session.actor.id ?? null,
-  startedAt,
-  opened: session.openedAt !== null,
-});
 
 export const doorKeeperDefaults = {
   /** Door-left-open checks and retries of closes the disk refused. */
@@ -572,16 +526,4 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
   private failed(what: string, error: unknown): void {
     this.deps.logger.error({ err: error }, `${what} failed; the door state is re-read at the next change`);
   }
-}
-
-function previousStatus(
-  state: CompartmentStatus | undefined,
-  reservationId: string | null,
-  disabledReason: string | null,
-  fault: string | null,
-): CompartmentStatus {
-  if (disabledReason) return 'disabled';
-  if (fault) return 'fault';
-  if (state && state !== 'open') return state;
-  return reservationId ? 'occupied' : 'free';
 }
