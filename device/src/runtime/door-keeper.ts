@@ -524,6 +524,9 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
   }
 
   private failed(what: string, error: unknown): void {
-    this.deps.logger.error({ err: error }, `${what} failed; the door state is re-read at the next change`);
+    this.deps.logger.error(
+      { err: error },
+      `${what} failed; a refused write is retried at the next tick or change`,
+    );
   }
 }
