@@ -3,16 +3,45 @@ import pino from 'pino';
 import { ConfigError, loadDeviceConfig } from '../config/load-config.ts';
 import { Device } from '../runtime/device.ts';
 import { SystemdNotifier } from '../runtime/systemd-notifier.ts';
+import { StoreError } from '../store/store-error.ts';
+import { backupCommand, recoverCommand } from './store-commands.ts';
 
 const logger = pino({ name: 'locker' }, pino.destination({ fd: 2, sync: true }));
 const timeouts = { stopMs: 10_000 } as const;
 
-/** `npm run device -- --config /etc/locker/locker.yaml`: runs one locker until SIGTERM. */
+/**
+ * `npm run device -- --config /etc/locker/locker.yaml`: runs one locker until SIGTERM.
+ * `… backup --config FILE --to BACKUP.db`: online backup of its database.
+ * `… recover --config FILE --confirm [--event-seq-above N]`: after a lost database (LOCKER_STATE_LOST).
+ */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      to: { type: 'string' },
+      confirm: { type: 'boolean', default: false },
+      'event-seq-above': { type: 'string', default: '0' },
+    },
+  });
   if (!values.config)
     throw new ConfigError('CONFIG_UNREADABLE', ['--config <file.yaml|file.json> is required']);
   const config = loadDeviceConfig(values.config);
+  const command = positionals[0] ?? 'run';
+  if (command === 'backup') {
+    if (!values.to) throw new ConfigError('CONFIG_UNREADABLE', ['backup needs --to <file>']);
+    await backupCommand(config, values.to, logger);
+    return;
+  }
+  if (command === 'recover') {
+    const eventSeqAbove = Number(values['event-seq-above']);
+    if (!Number.isInteger(eventSeqAbove) || eventSeqAbove < 0)
+      throw new ConfigError('CONFIG_UNREADABLE', ['--event-seq-above takes a whole number ≥ 0']);
+    recoverCommand(config, { confirmed: values.confirm, eventSeqAbove }, logger);
+    return;
+  }
+  if (command !== 'run')
+    throw new ConfigError('CONFIG_UNREADABLE', [`unknown command "${command}": run, backup or recover`]);
   const device = new Device({ config, logger });
   const notifier = new SystemdNotifier(() => device.health().ok, logger);
   let stopping = false;
@@ -38,6 +67,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) for (const line of error.problems) process.stderr.write(`${line}\n`);
-  else logger.fatal({ err: error }, 'locker failed to start');
+  else if (error instanceof StoreError) {
+    logger.fatal({ err: error }, 'locker failed to start');
+    process.stderr.write(`${error.message}\n`);
+  } else logger.fatal({ err: error }, 'locker failed to start');
   process.exit(2);
 });

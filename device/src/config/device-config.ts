@@ -89,7 +89,13 @@ export const deviceConfigSchema = z
       .strict()
       .optional(),
     secrets: z.object({ codeKey: secretRefSchema }).strict(),
-    store: z.object({ path: z.string().min(1) }).strict(),
+    store: z
+      .object({
+        path: z.string().min(1),
+        /** This locker has been in service: a new or foreign database at start is LOCKER_STATE_LOST, not a fresh locker. */
+        commissioned: z.boolean().default(false),
+      })
+      .strict(),
     kiosk: z
       .object({
         host: z.string().default('127.0.0.1'),

@@ -7,10 +7,12 @@ export interface CompartmentCandidate {
   size: SizeClass;
   free: boolean;
   opens: number;
+  /** What the item sensor last saw (null or absent: no sensor). A compartment holding an item is never chosen. */
+  itemPresent?: boolean | null;
 }
 
 /**
- * The smallest free compartment that fits (at least `atLeast`, a step up after "give me a bigger
+ * The smallest free, empty compartment that fits (at least `atLeast`, a step up after "give me a bigger
  * one"); among equals, the least used one (spreads wear), then the lowest number.
  */
 export function chooseCompartment(
@@ -21,7 +23,7 @@ export function chooseCompartment(
 ): number | undefined {
   const min = Math.max(sizeOrder.indexOf(wanted), sizeOrder.indexOf(atLeast));
   const fitting = candidates.filter(
-    (c) => c.free && !exclude.has(c.number) && sizeOrder.indexOf(c.size) >= min,
+    (c) => c.free && c.itemPresent !== true && !exclude.has(c.number) && sizeOrder.indexOf(c.size) >= min,
   );
   fitting.sort(
     (a, b) =>

@@ -164,11 +164,11 @@ describe.each(protocols)('BoardLockBus over $protocol (in-process stream)', ({ p
 });
 
 describe('BoardLockBus and the bit polarity', () => {
-  it('a CU48 board that follows the vendor document (set bit = open) reads closed by default', async () => {
+  it('a CU48 board that follows the vendor document (set bit = locked) reads closed by default', async () => {
     const h = await start({
       protocol: 'cu48',
       transport: 'in-process',
-      sim: { kerongDialect: { closedBitValue: 0 } },
+      sim: { kerongDialect: { closedBitValue: 1 } },
     });
     expect((await h.bus.readAll()).every((state) => state.door === 'closed')).toBe(true);
     expect(h.faults).toEqual([]);
@@ -176,7 +176,7 @@ describe('BoardLockBus and the bit polarity', () => {
   });
 
   it.each([
-    { protocol: 'cu48' as const, closedBitValue: 1 as const },
+    { protocol: 'cu48' as const, closedBitValue: 0 as const },
     { protocol: 'cu16' as const, closedBitValue: 0 as const },
   ])(
     '$protocol with the wrong polarity: board_polarity_suspect, unlocks refused and never sent, no opening',
@@ -223,7 +223,7 @@ describe('BoardLockBus and the bit polarity', () => {
     const h = await start({
       protocol: 'cu48',
       transport: 'in-process',
-      board: { kerongDialect: { closedBitValue: 1 }, polarityConfirmed: true },
+      board: { kerongDialect: { closedBitValue: 0 }, polarityConfirmed: true },
     });
     expect(h.faults).toEqual([]);
     await expect(h.bus.unlock({ board: 0, lock: 1 })).rejects.toMatchObject({ code: 'DOOR_ALREADY_OPEN' });

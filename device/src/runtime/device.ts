@@ -7,7 +7,9 @@ import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import type { LockBus } from '../lockbus/lock-bus.ts';
-import { DeviceStore } from '../store/device-store.ts';
+import { DeviceStore, type StoreOptions } from '../store/device-store.ts';
+import { claimIdentity } from '../store/locker-identity.ts';
+import { type FreeBytes, StoreHealth } from '../store/store-health.ts';
 import { FleetSync } from '../sync/fleet-sync.ts';
 import { DoorKeeper } from './door-keeper.ts';
 import { EventRecorder } from './event-recorder.ts';
@@ -23,6 +25,10 @@ export interface DeviceDeps {
   now?: () => number;
   /** Tests inject a soft cabinet to open the service door. */
   io?: CabinetIo;
+  /** Fault injection at the store seam (a refused write). */
+  storeOptions?: StoreOptions;
+  /** Free bytes of the database's file system (tests play a low disk). */
+  freeBytes?: FreeBytes;
 }
 
 export interface DeviceAddresses {
@@ -32,6 +38,7 @@ export interface DeviceAddresses {
 /** One locker: store, lock bus, door keeper, flows, inputs, cabinet I/O, kiosk server, fleet sync. */
 export class Device {
   private store: DeviceStore | undefined;
+  private storeHealth: StoreHealth | undefined;
   private bus: LockBus | undefined;
   private doors: DoorKeeper | undefined;
   private core: LockerCore | undefined;
@@ -53,24 +60,39 @@ export class Device {
       ? readSecret(config.fleet.password, 'fleet.password', config.mode, env)
       : undefined;
 
-    const store = DeviceStore.open(config.store.path);
+    const store = DeviceStore.open(config.store.path, this.deps.storeOptions);
     this.store = store;
+    claimIdentity(store, config.lockerId, config.store.commissioned);
     const bus = BoardLockBus.fromConfig(config.bus, { logger: logger.child({ module: 'lockbus' }) });
     this.bus = bus;
     await bus.start();
     const recorder = new EventRecorder(store, config.lockerId, now);
+    const storeHealth = new StoreHealth({
+      store,
+      logger: logger.child({ module: 'store' }),
+      now,
+      alarm: (data) => recorder.record('alarm', { data }),
+      ...(this.deps.freeBytes ? { freeBytes: this.deps.freeBytes } : {}),
+    });
+    this.storeHealth = storeHealth;
+    storeHealth.start();
     const screen = new Screen(now);
     const io =
       this.deps.io ??
       (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
     this.io = io;
     await io.start();
-    this.onTamper = (open: boolean) =>
-      store.transaction(() =>
-        recorder.record(open ? 'alarm' : 'fault', {
-          data: { code: open ? 'service_door_open' : 'service_door_closed' },
-        }),
-      );
+    this.onTamper = (open: boolean) => {
+      try {
+        store.transaction(() =>
+          recorder.record(open ? 'alarm' : 'fault', {
+            data: { code: open ? 'service_door_open' : 'service_door_closed' },
+          }),
+        );
+      } catch (error) {
+        logger.error({ err: error, open }, 'service door change not recorded');
+      }
+    };
     io.on('tamper', this.onTamper);
     const doors = new DoorKeeper({
       store,
@@ -92,6 +114,7 @@ export class Device {
       logger: logger.child({ module: 'flows' }),
       now,
       cue: (kind) => io.buzz(kind === 'ok' ? 80 : kind === 'error' ? 300 : 600),
+      storeWritable: () => storeHealth.usable,
     });
     this.core = core;
     core.start();
@@ -132,6 +155,7 @@ export class Device {
               state: c.state,
               door: c.door,
             })),
+            storage: storeHealth.state(),
           }),
         },
         core,
@@ -140,6 +164,8 @@ export class Device {
       );
       this.sync = sync;
       recorder.on('recorded', () => void sync.drain());
+      // the alarm of a disk that refuses writes travels at once, without the outbox
+      storeHealth.on('change', () => sync.publishTelemetry());
       sync.start();
     }
 
@@ -172,6 +198,8 @@ export class Device {
       outboxDepth: this.store?.outbox.depth() ?? null,
       openDoors: this.doors?.openCount() ?? 0,
       auditIntact: this.store?.audit.verify().intact ?? null,
+      // not part of `ok`: a restart does not free a disk; pickups are refused and the fleet alarmed instead
+      storage: this.storeHealth?.state() ?? null,
     };
   }
 
@@ -181,6 +209,7 @@ export class Device {
     for (const input of this.inputs) await input.stop();
     this.core?.stop();
     this.doors?.stop();
+    this.storeHealth?.stop();
     await this.bus?.stop();
     // an injected cabinet outlives this device: leave no listener on it
     if (this.onTamper) this.io?.off('tamper', this.onTamper);

@@ -12,6 +12,7 @@ import {
 } from '../flows/lockout.ts';
 import { mergeReservationState } from '../flows/reservation-merge.ts';
 import type { DeviceStore } from '../store/device-store.ts';
+import { isWriteFailure } from '../store/store-error.ts';
 import type { ReservationRecord } from '../store/store-types.ts';
 import { type GuessCounter, guessCounter, resolveCode } from './code-resolver.ts';
 import type { DoorKeeper, OpenResult } from './door-keeper.ts';
@@ -62,6 +63,8 @@ export class LockerCore {
       logger: Logger;
       now: () => number;
       cue?: (kind: 'ok' | 'error' | 'alert') => void;
+      /** False while the database refuses writes: codes and staff actions get "out of service". */
+      storeWritable?: () => boolean;
     },
   ) {}
 
@@ -106,6 +109,14 @@ export class LockerCore {
   }
 
   async enterCode(text: string, source: CodeSource): Promise<ScreenState> {
+    return this.unlessStoreFull(() => this.takeCode(text, source));
+  }
+
+  async staffAction(action: StaffAction): Promise<ScreenState> {
+    return this.unlessStoreFull(() => this.takeStaffAction(action));
+  }
+
+  private async takeCode(text: string, source: CodeSource): Promise<ScreenState> {
     const { store, config, now } = this.deps;
     // a code that could be guessed is not evaluated while its counter blocks it; a QR code always is
     const counter = guessCounter(text);
@@ -152,7 +163,7 @@ export class LockerCore {
     }
   }
 
-  async staffAction(action: StaffAction): Promise<ScreenState> {
+  private async takeStaffAction(action: StaffAction): Promise<ScreenState> {
     const visit = this.staff;
     if (!visit) return this.show('error', { code: 'staff_login_needed' });
     this.touch();
@@ -337,7 +348,7 @@ export class LockerCore {
     if (!result.ok) {
       this.deps.cue?.('error');
       return this.show('error', {
-        code: result.code === 'UNLOCK_NOT_SENT' ? 'try_again' : 'door_fault',
+        code: screenCodeOf(result.code),
         compartment: number,
       });
     }
@@ -356,7 +367,7 @@ export class LockerCore {
     if (!result.ok) {
       if (this.staff) this.staff.current = null;
       this.deps.cue?.('error');
-      return this.showStaff(result.code === 'UNLOCK_NOT_SENT' ? 'try_again' : 'door_fault');
+      return this.showStaff(screenCodeOf(result.code));
     }
     this.deps.cue?.('ok');
     return this.show('door_open', {
@@ -365,6 +376,24 @@ export class LockerCore {
       label,
       ...this.position(result.compartment),
     });
+  }
+
+  /** No door opens without its record: while writes fail, say so instead of answering with an error page. */
+  private async unlessStoreFull(work: () => Promise<ScreenState>): Promise<ScreenState> {
+    if (this.deps.storeWritable?.() === false) return this.outOfService();
+    try {
+      return await work();
+    } catch (error) {
+      if (!isWriteFailure(error)) throw error;
+      this.deps.logger.error({ err: error }, 'database refused a write; out of service until writes work');
+      return this.outOfService();
+    }
+  }
+
+  private outOfService(): ScreenState {
+    this.waiting = null;
+    this.deps.cue?.('error');
+    return this.show('error', { code: 'out_of_service' });
   }
 
   /** A wrong code is never forgiven by a right one: only time lowers the counts. */
@@ -423,6 +452,7 @@ export class LockerCore {
       number: c.number,
       size: c.size,
       opens: records.get(c.number)?.opens ?? 0,
+      itemPresent: records.get(c.number)?.itemPresent ?? null,
       free: records.get(c.number)?.state === 'free' && !this.deps.doors.isOpen(c.number),
     }));
     return chooseCompartment(candidates, size, exclude, atLeast);
@@ -469,4 +499,9 @@ export class LockerCore {
   private iso(): string {
     return new Date(this.deps.now()).toISOString();
   }
+}
+
+function screenCodeOf(code: string): string {
+  if (code === 'UNLOCK_NOT_SENT') return 'try_again';
+  return code === 'STORE_WRITE_FAILED' ? 'out_of_service' : 'door_fault';
 }

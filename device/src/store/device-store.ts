@@ -1,8 +1,10 @@
+import { EventEmitter } from 'node:events';
 import type { Reservation, StaffCredential } from '@locker/protocol';
 import Database from 'better-sqlite3';
 import { AuditLog } from './audit-log.ts';
 import { migrate } from './migrations.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
+import { isWriteFailure, StoreError } from './store-error.ts';
 import type { CompartmentRecord, PendingUnlock, ReservationRecord } from './store-types.ts';
 
 const compartmentColumns =
@@ -20,29 +22,55 @@ const toReservation = (row: Record<string, unknown> | undefined): ReservationRec
 
 export type CodeColumn = 'pin_hash' | 'qr_hash' | 'return_pin_hash';
 
+export interface StoreOptions {
+  /** Runs before every transaction: a fault-injection test throws `SQLITE_FULL` from here. */
+  beforeWrite?: () => void;
+}
+
 /**
  * The device's state in one SQLite file (WAL, synchronous FULL: a committed change survives
- * power loss). Callers group a state change and its outgoing event with {@link transaction}.
+ * power loss). Callers group a state change and its outgoing event with {@link transaction};
+ * a transaction the disk refuses is reported as `writeFailed` (and thrown to the caller).
  */
-export class DeviceStore {
+export class DeviceStore extends EventEmitter<{ writeFailed: [Error] }> {
   readonly db: Database.Database;
+  readonly path: string;
   readonly outbox: SqliteOutbox;
   readonly audit: AuditLog;
+  private readonly options: StoreOptions;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, path: string, options: StoreOptions) {
+    super();
     this.db = db;
+    this.path = path;
+    this.options = options;
     this.outbox = new SqliteOutbox(db);
     this.audit = new AuditLog(db);
   }
 
-  static open(path: string): DeviceStore {
+  /** Opens (or creates) the database; a file that is not a readable database is STORE_DAMAGED. */
+  static open(path: string, options: StoreOptions = {}): DeviceStore {
     const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
-    return new DeviceStore(db);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    } catch (error) {
+      db.close();
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
+        throw new StoreError('STORE_DAMAGED', `${path}: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+    return new DeviceStore(db, path, options);
+  }
+
+  /** SQLite's quick integrity check: the problems it finds (none: intact). */
+  quickCheck(): string[] {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((line) => line !== 'ok');
   }
 
   close(): void {
@@ -50,7 +78,13 @@ export class DeviceStore {
   }
 
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    try {
+      this.options.beforeWrite?.();
+      return this.db.transaction(work)();
+    } catch (error) {
+      if (isWriteFailure(error)) this.emit('writeFailed', error as Error);
+      throw error;
+    }
   }
 
   getMeta(key: string): string | undefined {
@@ -212,6 +246,10 @@ export class DeviceStore {
 
   markUnlockOpened(compartment: number): void {
     this.db.prepare('UPDATE pending_unlocks SET opened = 1 WHERE compartment = ?').run(compartment);
+  }
+
+  pendingUnlock(compartment: number): PendingUnlock | undefined {
+    return this.pendingUnlocks().find((p) => p.compartment === compartment);
   }
 
   pendingUnlocks(): PendingUnlock[] {

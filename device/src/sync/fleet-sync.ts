@@ -22,7 +22,7 @@ export interface FleetSyncOptions {
   password?: string;
   software: string;
   telemetryMs: number;
-  telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments'>;
+  telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments' | 'storage'>;
   /** Reconnect backoff (capped exponential, full jitter); defaults in `reconnectBackoffDefaults`. */
   reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
 }
@@ -280,7 +280,8 @@ export class FleetSync {
     );
   }
 
-  private publishTelemetry(): void {
+  /** Also called at once when something the fleet must hear now changes (a disk that refuses writes). */
+  publishTelemetry(): void {
     if (!this.client?.connected) return;
     const memory = process.memoryUsage();
     const extra = this.options.telemetry();
@@ -294,6 +295,7 @@ export class FleetSync {
       outboxDepth: extra.outboxDepth,
       bus: { ...extra.bus, rejectedMessages: this.counters.rejectedMessages },
       ...(extra.compartments ? { compartments: extra.compartments } : {}),
+      ...(extra.storage ? { storage: extra.storage } : {}),
     });
     this.client.publish(topicFor('telemetry', this.options.lockerId), payload, { qos: 0 });
   }

@@ -8,7 +8,7 @@ import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
-import { Device } from '../runtime/device.ts';
+import { Device, type DeviceDeps } from '../runtime/device.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
@@ -32,6 +32,8 @@ export interface RigOptions {
   kioskPort?: number;
   /** The device's clock (in-process only), for time logic without waiting. */
   now?: () => number;
+  /** The config says this locker was commissioned (a new or foreign database is then refused). */
+  commissioned?: boolean;
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
@@ -110,7 +112,7 @@ export class LockerRig {
         reconnect: { maxMs: 2000 },
       },
       secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
-      store: { path: join(this.dir, 'device.db') },
+      store: { path: join(this.dir, 'device.db'), commissioned: this.options.commissioned ?? false },
       kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
       timing: {
         doorReminderMs: 30_000,
@@ -124,7 +126,8 @@ export class LockerRig {
     writeFileSync(this.configFile, JSON.stringify(config, null, 2));
   }
 
-  async startDeviceInProcess(): Promise<void> {
+  /** `faults`: injected at the device's seams (a store that refuses writes, a low disk). */
+  async startDeviceInProcess(faults: Pick<DeviceDeps, 'storeOptions' | 'freeBytes'> = {}): Promise<void> {
     const { loadDeviceConfig } = await import('../config/load-config.ts');
     this.inProcess = new Device({
       config: loadDeviceConfig(this.configFile),
@@ -132,6 +135,7 @@ export class LockerRig {
       env: this.env(),
       io: this.io,
       ...(this.options.now ? { now: this.options.now } : {}),
+      ...faults,
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }

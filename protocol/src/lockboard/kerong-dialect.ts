@@ -12,12 +12,15 @@ export interface KerongDialect {
 }
 
 /**
- * CU48 protocol v2.1: a set bit is an open/unlocked lock (the document's example reply
- * `02 00 00 65 07 00 00 00 00 C0 03 31` reports locks 1–3, 47 and 48 open) and the status
- * example asks with lock byte `00`. CU16 (KR-CU16 sheet): a set hook bit is a closed hook.
+ * CU48 protocol v2.1 (pp. 3–5): "bit 0=0, means hook of lock No. 1 is in unlocked status; bit 0=1 …
+ * locked status"; its example reply `02 00 00 65 07 00 00 00 00 C0 03 31` reports locks 1–3, 47
+ * and 48 locked, the other 43 unlocked; the status example asks with lock byte `00`. The document
+ * warns that a board with the other hook switch (NO instead of NC) reads the other way: hence the
+ * polarity check at start and its confirmation at commissioning. CU16 (KR-CU16 sheet): a set hook
+ * bit is a closed hook too.
  */
 export const kerongDefaultDialects: Readonly<Record<'cu48' | 'cu16', Readonly<KerongDialect>>> = {
-  cu48: { closedBitValue: 0, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
+  cu48: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
   cu16: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
 };
 

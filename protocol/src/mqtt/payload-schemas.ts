@@ -234,6 +234,16 @@ export const telemetrySchema = z
       )
       .max(500)
       .optional(),
+    /** The database's file system: a write refused (disk full) is an alarm that needs no disk to travel. */
+    storage: z
+      .object({
+        writable: z.boolean(),
+        intact: z.boolean(),
+        freeBytes: z.number().int().min(0).nullable(),
+        lowDisk: z.boolean(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Telemetry = z.infer<typeof telemetrySchema>;

@@ -46,8 +46,8 @@ describe('npm run sim (the simulator CLI)', () => {
     expect(tty).toMatch(/device$/);
     // 02 STX · 01 board 1 · 30 all · 50 status · 03 ETX · 86 sum
     const status = await talk(tty, 19200, fromHex('02 01 30 50 03 86'));
-    // every door closed and locked at start: CU48 v2.1 sets a bit for an open lock, so all 48 bits are 0
-    expect(status).toEqual(fromHex('02 01 00 65 00 00 00 00 00 00 03 6b'));
+    // every door closed and locked at start: CU48 v2.1 sets a bit for a locked hook, so all 48 bits are 1
+    expect(status).toEqual(fromHex('02 01 00 65 ff ff ff ff ff ff 03 65'));
     // unlock board 1 lock 1: no reply, the door springs open
     expect(await talk(tty, 19200, fromHex('02 01 00 51 03 57'))).toHaveLength(0);
     const state = await (await fetch(`${controlUrl}/state`)).json();

@@ -13,12 +13,12 @@ function defaultBoard() {
 }
 
 describe('CU48 driver with the default settings', () => {
-  it('reads the vendor document example (v2.1) as locks 1–3, 47 and 48 open, the rest closed', () => {
+  it('reads the vendor document example (v2.1, p. 5) as locks 1–3, 47 and 48 locked, the other 43 unlocked', () => {
     // 02 STX · 00 board 0 · 00 · 65 status reply · 07 locks 1–3 set · 00 ×4 · c0 locks 47, 48 set · 03 ETX · 31 sum
     const reply = fromHex('02 00 00 65 07 00 00 00 00 c0 03 31');
     const { closed } = cu48Driver.statusExchange(defaultBoard()).decode(reply);
-    const open = closed.flatMap((isClosed, i) => (isClosed ? [] : [i + 1]));
-    expect(open).toEqual([1, 2, 3, 47, 48]);
+    const locked = closed.flatMap((isClosed, i) => (isClosed ? [i + 1] : []));
+    expect(locked).toEqual([1, 2, 3, 47, 48]);
   });
 
   it('asks for status with lock byte 00 as the vendor example does, or 0x30 when the dialect says so', () => {

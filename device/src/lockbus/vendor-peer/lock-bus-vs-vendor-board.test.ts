@@ -35,9 +35,8 @@ function expectTypedFailures(outcomes: UnlockOutcome[]): void {
 }
 
 describe('lock bus (shipped defaults) against a CU48 written from the vendor document', () => {
-  // Pins the document's polarity (set bit = locked hook, p.3–5): probed with `closedBitValue: 0` (set bit = open,
-  // as issue 8 proposes for the default) the driver reads 48 of 48 doors open on this board and resolves every
-  // unlock as alreadyOpen with no frame sent.
+  // Pins the document's polarity (set bit = locked hook, p.3–5): with `closedBitValue: 0` (set bit = open, as
+  // issue 8 proposed for the default) the driver read 48 of 48 doors open on this board.
   it(
     'confirms every unlock of 12 closed doors on a clean bus, each door opened once, none resent',
     async () => {
@@ -55,10 +54,10 @@ describe('lock bus (shipped defaults) against a CU48 written from the vendor doc
     caseTimeoutMs,
   );
 
-  // fails on the driver before issue 8 fixes: 0 of 12 confirmed, all 12 DOOR_JAMMED while the vendor board opened
+  // failed on the driver before the issue 8 fixes: 0 of 12 confirmed, all 12 DOOR_JAMMED while the vendor board opened
   // all 12 doors; every status reply is cut at the 15 ms silence (77 of 90 requests timed out, 924 bytes
   // discarded) and the board goes offline.
-  it.fails(
+  it(
     'confirms every unlock when replies arrive in two bursts ~25 ms apart',
     async () => {
       const r = await startRig({ addresses: [0], splitReplyAfterBytes: 6, splitDelayMs: 25 });
@@ -89,9 +88,9 @@ describe('lock bus (shipped defaults) against a CU48 written from the vendor doc
     caseTimeoutMs,
   );
 
-  // fails on the driver before issue 8 fixes: 4 of 4 unlocks DOOR_JAMMED (door_jammed faults after board_offline)
+  // failed on the driver before the issue 8 fixes: 4 of 4 unlocks DOOR_JAMMED (door_jammed faults after board_offline)
   // while the vendor board executed all 4 and the doors hang open.
-  it.fails(
+  it(
     'reports the outcome unknown (never jammed, never resent) when the board executes but its replies are lost',
     async () => {
       const r = await startRig({ addresses: [0] });
@@ -118,9 +117,9 @@ describe('lock bus (shipped defaults) against a CU48 written from the vendor doc
     caseTimeoutMs,
   );
 
-  // fails on the driver before issue 8 fixes: 4 of 4 unlocks resolve at once with alreadyOpen: true (4 false
+  // failed on the driver before the issue 8 fixes: 4 of 4 unlocks resolved at once with alreadyOpen: true (4 false
   // opens, no unlock frame sent, every door shut), 48 door events, no board_polarity_suspect fault.
-  it.fails(
+  it(
     'refuses unlocks and raises board_polarity_suspect on a board whose closed doors all read open',
     async () => {
       const r = await startRig({ addresses: [0], invertSensor: true });
@@ -128,7 +127,7 @@ describe('lock bus (shipped defaults) against a CU48 written from the vendor doc
       const outcomes = await r.unlockAll(0, [1, 2, 3, 4]);
       const tally = r.tally(0, outcomes);
       report('wrong polarity', tally, {
-        results: outcomes.map((o) => (o.resolved ? { alreadyOpen: o.result.alreadyOpen } : o.code)),
+        results: outcomes.map((o) => (o.resolved ? 'opened' : o.code)),
         faults: r.faults.map((f) => f.code),
         doorEvents: r.doors.length,
       });
