@@ -2,6 +2,7 @@ import { sizeClassSchema } from '@locker/protocol';
 import { z } from 'zod';
 import { defaultDoorOpenTiming } from '../flows/door-outcome.ts';
 import { defaultLockoutPolicy } from '../flows/lockout.ts';
+import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
 
 /** A secret is read from a file or an environment variable, never written in the config in clear. */
@@ -85,9 +86,11 @@ export const deviceConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** The language each citizen's session starts in and returns to after inactivity. */
+        defaultLanguage: z.enum(languages).default('nl'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, defaultLanguage: 'nl' }),
     timing: z
       .object({
         doorReminderMs: durationMs(1000, hour).default(defaultDoorOpenTiming.reminderMs),

@@ -3,13 +3,17 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LockerCore } from '../runtime/locker-core.ts';
 import type { Screen, ScreenState } from '../runtime/screen.ts';
-import { kioskPage } from './kiosk-page.ts';
+import { addKioskSecurityHeaders } from './kiosk-headers.ts';
+import { type KioskPageOptions, kioskPage } from './kiosk-page.ts';
+import { kioskScript } from './kiosk-script.ts';
+import { kioskStyle } from './kiosk-style.ts';
 
 export interface KioskAppDeps {
   core: LockerCore;
   screen: Screen;
   logger: Logger;
   health: () => { ok: boolean; [key: string]: unknown };
+  page: KioskPageOptions;
 }
 
 const codeBody = z.object({ code: z.string().trim().min(1).max(200) }).strict();
@@ -17,7 +21,8 @@ const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_
 
 /**
  * The local server for the touchscreen (Chromium in kiosk mode, on loopback only):
- *   GET  /                      the page
+ *   GET  /                      the page (strict CSP: its script and style are the assets below)
+ *   GET  /assets/kiosk.js, /assets/kiosk.css
  *   GET  /api/screen            what the screen shows now
  *   GET  /api/screen/events     the same, pushed (server-sent events)
  *   POST /api/code {code}       a code typed on the screen
@@ -29,6 +34,7 @@ export async function buildKioskApp({
   screen,
   logger,
   health,
+  page,
 }: KioskAppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ module: 'kiosk' }) as FastifyBaseLogger,
@@ -49,13 +55,17 @@ export async function buildKioskApp({
       .send({ code: 'KIOSK_ERROR', message: status >= 500 ? 'internal error' : (error as Error).message });
   });
 
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    return payload;
-  });
+  addKioskSecurityHeaders(app);
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(kioskPage()));
+  const html = kioskPage(page);
+  const script = kioskScript();
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
+  app.get('/assets/kiosk.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(script),
+  );
+  app.get('/assets/kiosk.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').send(kioskStyle),
+  );
   app.get('/api/screen', async () => screen.current);
   app.post('/api/code', async (request) => core.enterCode(codeBody.parse(request.body).code, 'screen'));
   app.post('/api/staff/:action', async (request) =>

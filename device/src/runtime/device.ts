@@ -142,7 +142,13 @@ export class Device {
       sync.start();
     }
 
-    const kiosk = await buildKioskApp({ core, screen, logger, health: () => this.health() });
+    const kiosk = await buildKioskApp({
+      core,
+      screen,
+      logger,
+      health: () => this.health(),
+      page: { defaultLanguage: config.kiosk.defaultLanguage, inactivityMs: config.timing.inactivityMs },
+    });
     this.kiosk = kiosk;
     await kiosk.listen({ host: config.kiosk.host, port: config.kiosk.port });
     const address = kiosk.server.address();
