@@ -4,6 +4,7 @@ import { defaultDoorOpenTiming } from '../flows/door-outcome.ts';
 import { defaultLockoutPolicy } from '../flows/lockout.ts';
 import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
+import { espeakDefaults } from '../speech/espeak-speech.ts';
 
 /** A secret is read from a file or an environment variable, never written in the config in clear. */
 export const secretRefSchema = z.union([
@@ -105,6 +106,16 @@ export const deviceConfigSchema = z
         inactivityMs: 60_000,
         telemetryMs: 60_000,
       }),
+    speech: z
+      .object({
+        command: z.string().min(1).default(espeakDefaults.command),
+        player: z.string().min(1).default(espeakDefaults.player),
+        speakerDevice: z.string().min(1).default(espeakDefaults.speakerDevice),
+        /** An ALSA card name (as in /proc/asound): spoken there instead of the speaker while present. */
+        headsetCard: z.string().min(1).optional(),
+      })
+      .strict()
+      .default(espeakDefaults),
     lockout: z
       .object({
         freeAttempts: z.number().int().min(1).max(20),

@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LockerCore } from '../runtime/locker-core.ts';
 import type { Screen, ScreenState } from '../runtime/screen.ts';
+import { languages } from './i18n.ts';
 import { addKioskSecurityHeaders } from './kiosk-headers.ts';
 import { type KioskPageOptions, kioskPage } from './kiosk-page.ts';
 import { kioskScript } from './kiosk-script.ts';
+import type { KioskSession } from './kiosk-session.ts';
 import { kioskStyle } from './kiosk-style.ts';
 
 export interface KioskAppDeps {
@@ -14,9 +16,11 @@ export interface KioskAppDeps {
   logger: Logger;
   health: () => { ok: boolean; [key: string]: unknown };
   page: KioskPageOptions;
+  session: KioskSession;
 }
 
 const codeBody = z.object({ code: z.string().trim().min(1).max(200) }).strict();
+const languageBody = z.object({ language: z.enum(languages) }).strict();
 const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_next', 'end']) });
 
 /**
@@ -27,6 +31,9 @@ const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_
  *   GET  /api/screen/events     the same, pushed (server-sent events)
  *   POST /api/code {code}       a code typed on the screen
  *   POST /api/staff/:action     load_next, bigger, retrieve_next, end
+ *   POST /api/session {language}   the citizen chose a language
+ *   POST /api/speech {language}    speak the screen (again), and every later one of this visit
+ *   POST /api/session/end       the page cleared itself after inactivity: speech off, default language
  *   GET  /healthz
  */
 export async function buildKioskApp({
@@ -35,6 +42,7 @@ export async function buildKioskApp({
   logger,
   health,
   page,
+  session,
 }: KioskAppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ module: 'kiosk' }) as FastifyBaseLogger,
@@ -71,6 +79,20 @@ export async function buildKioskApp({
   app.post('/api/staff/:action', async (request) =>
     core.staffAction(staffParams.parse(request.params).action),
   );
+  const sessionState = () => ({ language: session.language, speech: session.speechOn });
+  app.post('/api/session', async (request) => {
+    session.choose(languageBody.parse(request.body).language);
+    return sessionState();
+  });
+  app.post('/api/speech', async (request) => {
+    session.choose(languageBody.parse(request.body).language);
+    session.speak();
+    return sessionState();
+  });
+  app.post('/api/session/end', async () => {
+    session.end();
+    return sessionState();
+  });
   app.get('/healthz', async (_request, reply) => {
     const status = health();
     return reply.code(status.ok ? 200 : 503).send(status);

@@ -32,6 +32,7 @@ export function kioskPage({ defaultLanguage, inactivityMs }: KioskPageOptions): 
 </header>
 <main>
   <p id="status" role="status" aria-live="assertive" aria-atomic="true"></p>
+  <button type="button" id="speak"></button>
   <form id="code-form" autocomplete="off">
     <label for="code" id="code-label"></label>
     <input id="code" name="code" inputmode="numeric" autocomplete="off" maxlength="200">

@@ -3,7 +3,8 @@ import { texts } from './i18n.ts';
 /**
  * The touchscreen's script, served as /assets/kiosk.js (the CSP allows no inline script). Each
  * citizen gets a clean screen: after `data-inactivity-ms` without a touch, or when the locker goes
- * back to its start screen, the typed digits are cleared and the language is the locker's default.
+ * back to its start screen, the typed digits are cleared, the language is the locker's default and
+ * speech stops. The server keeps the chosen language for speech (the keypad's `*` speaks too).
  */
 export function kioskScript(): string {
   return `'use strict';
@@ -44,6 +45,7 @@ function render(withTone) {
   $('code-label').textContent = TEXTS[lang].codeLabel;
   $('ok').textContent = TEXTS[lang].ok;
   $('clear').textContent = TEXTS[lang].clear;
+  $('speak').textContent = TEXTS[lang].speak;
   document.querySelectorAll('[data-staff]').forEach((b) => (b.textContent = TEXTS[lang][b.dataset.staff]));
   document.querySelectorAll('[data-lang]').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.lang === lang)); b.setAttribute('aria-label', b.dataset.lang.toUpperCase() + ' ' + TEXTS[b.dataset.lang].language); });
   $('status').textContent = line(screen);
@@ -51,21 +53,26 @@ function render(withTone) {
   $('status').dataset.view = screen.view;
   if (withTone) tone(screen.view);
 }
-/** The next citizen starts from nothing: no digits, the default language. */
+/** The next citizen starts from nothing: no digits, the default language, no speech. */
 function resetSession() {
   clearTimeout(idleTimer);
   lang = defaultLang;
   $('code').value = '';
   render(false);
+  tell('/api/session/end');
 }
+/** Untouched for inactivityMs on the start screen: cleared. Past it, the locker's own return to the start clears. */
 function touched() {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(resetSession, inactivityMs);
+  idleTimer = setTimeout(() => { if (screen.view === 'welcome') resetSession(); }, inactivityMs);
 }
 function show(next, withTone) {
   const backToStart = next.view === 'welcome' && screen.view !== 'welcome';
   screen = next;
   if (backToStart) resetSession(); else render(withTone);
+}
+function tell(url, body) {
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
 }
 async function post(url, body) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
@@ -74,7 +81,8 @@ async function post(url, body) {
 document.addEventListener('pointerdown', touched, true);
 document.addEventListener('keydown', touched, true);
 document.addEventListener('input', touched, true);
-document.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => { lang = b.dataset.lang; render(false); }));
+document.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => { lang = b.dataset.lang; render(false); tell('/api/session', { language: lang }); }));
+$('speak').addEventListener('click', () => tell('/api/speech', { language: lang }));
 document.querySelectorAll('[data-key]').forEach((b) => b.addEventListener('click', () => { $('code').value += b.dataset.key; $('code').focus(); }));
 document.querySelectorAll('[data-staff]').forEach((b) => b.addEventListener('click', () => post('/api/staff/' + b.dataset.staff)));
 $('clear').addEventListener('click', () => { $('code').value = ''; });

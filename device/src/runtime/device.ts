@@ -5,8 +5,11 @@ import { readSecret } from '../config/load-config.ts';
 import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
+import { KioskSession } from '../kiosk/kiosk-session.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import type { LockBus } from '../lockbus/lock-bus.ts';
+import { EspeakSpeech } from '../speech/espeak-speech.ts';
+import type { SpeechOutput } from '../speech/speech-output.ts';
 import { DeviceStore } from '../store/device-store.ts';
 import { FleetSync } from '../sync/fleet-sync.ts';
 import { DoorKeeper } from './door-keeper.ts';
@@ -23,6 +26,8 @@ export interface DeviceDeps {
   now?: () => number;
   /** Tests inject a soft cabinet to open the service door. */
   io?: CabinetIo;
+  /** Tests inject a recording speech output. */
+  speech?: SpeechOutput;
 }
 
 export interface DeviceAddresses {
@@ -39,6 +44,7 @@ export class Device {
   private kiosk: FastifyInstance | undefined;
   private io: CabinetIo | undefined;
   private inputs: SerialLineInput[] = [];
+  private session: KioskSession | undefined;
   private onTamper: ((open: boolean) => void) | undefined;
   private readyAt = 0;
 
@@ -96,6 +102,13 @@ export class Device {
     this.core = core;
     core.start();
     await doors.start();
+    const session = new KioskSession({
+      screen,
+      speech: this.deps.speech ?? new EspeakSpeech(config.speech, logger.child({ module: 'speech' })),
+      defaultLanguage: config.kiosk.defaultLanguage,
+    });
+    this.session = session;
+    session.start();
 
     for (const name of ['keypad', 'scanner'] as const) {
       const line = config.inputs[name];
@@ -108,6 +121,7 @@ export class Device {
             .enterCode(text, name)
             .catch((error) => logger.error({ err: error }, 'code handling failed')),
       );
+      input.on('speak', () => session.speak());
       await input.start();
       this.inputs.push(input);
     }
@@ -148,6 +162,7 @@ export class Device {
       logger,
       health: () => this.health(),
       page: { defaultLanguage: config.kiosk.defaultLanguage, inactivityMs: config.timing.inactivityMs },
+      session,
     });
     this.kiosk = kiosk;
     await kiosk.listen({ host: config.kiosk.host, port: config.kiosk.port });
@@ -184,6 +199,7 @@ export class Device {
     await this.kiosk?.close();
     await this.sync?.stop();
     for (const input of this.inputs) await input.stop();
+    this.session?.stop();
     this.core?.stop();
     this.doors?.stop();
     await this.bus?.stop();

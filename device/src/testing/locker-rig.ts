@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { Device } from '../runtime/device.ts';
+import type { SpeechOutput } from '../speech/speech-output.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
@@ -30,6 +31,8 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
+  /** The in-process device's speech output (a recording one in tests). */
+  speech?: SpeechOutput;
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
@@ -125,6 +128,7 @@ export class LockerRig {
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: this.env(),
       io: this.io,
+      ...(this.options.speech ? { speech: this.options.speech } : {}),
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }

@@ -1,0 +1,99 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RecordingSpeech } from '../speech/recording-speech.ts';
+import { launchChromium } from '../testing/headless-browser.ts';
+import { LockerRig } from '../testing/locker-rig.ts';
+
+const staffPin = '11223344';
+const speech = new RecordingSpeech();
+let rig: LockerRig;
+let browser: Browser;
+let page: Page;
+/** The reservation loaded by staff, picked up by the next citizen. */
+const loaded = { pin: '', compartment: 0 };
+
+const said = () => speech.utterances.map((u) => `${u.language}: ${u.text}`);
+const lastSaid = () => said().at(-1);
+const status = () => page.locator('#status');
+
+async function typeOnScreen(code: string): Promise<void> {
+  for (const digit of code) await page.click(`button[data-key="${digit}"]`);
+  await page.click('#ok');
+}
+
+beforeAll(async () => {
+  rig = new LockerRig({ speech });
+  await rig.start();
+  await rig.startDeviceInProcess();
+  await rig.peer.publish({
+    kind: 'staff',
+    staff: [{ id: 's-9', display: 'EF', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+  await page.goto(rig.kioskUrl);
+  await vi.waitFor(async () => expect(await status().textContent()).toContain('Typ uw code'), 10_000);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await rig?.stop();
+});
+
+describe('speech output through the real runtime, page and keypad (recording speech)', () => {
+  it('is silent until asked, speaks in the language chosen on the page, and the keypad’s * repeats', async () => {
+    expect(said()).toEqual([]);
+    await page.click('button[data-lang="fr"]');
+    expect(said()).toEqual([]);
+    await page.click('#speak');
+    const welcome =
+      'fr: Tapez votre code sur le clavier et confirmez, ou présentez votre code QR au lecteur. Appuyez sur l’étoile pour réécouter.';
+    await expect.poll(said).toEqual([welcome]);
+    await rig.simulator.input('keypad', '*');
+    await expect.poll(said).toEqual([welcome, welcome]);
+    await typeOnScreen('000000');
+    await expect.poll(lastSaid).toBe('fr: Ce code n’est pas connu.');
+  });
+
+  it('speaks the loading screens, and stops when the visit ends', async () => {
+    const codes = await rig.peer.reserve('r-speech');
+    await rig.peer.until(() => rig.peer.deviceVersion >= codes.version, 10_000, 'reservation applied');
+    await typeOnScreen(staffPin);
+    await expect.poll(lastSaid).toBe('fr: Personnel EF : 1 à charger, 0 à retirer.');
+    await page.click('button[data-staff="load_next"]');
+    await expect.poll(lastSaid).toMatch(/^fr: La porte \d+ est ouverte : colonne \d+, [a-z ]+\.$/);
+    const compartment = Number(lastSaid()!.match(/porte (\d+)/)![1]);
+    rig.act(compartment, 'put-item');
+    rig.act(compartment, 'close');
+    await expect.poll(lastSaid).toContain('Chargé.');
+    const stops = speech.stops;
+    const spoken = said().length;
+    await page.click('button[data-staff="end"]');
+    await expect.poll(() => status().textContent()).toContain('Typ uw code');
+    await expect.poll(() => speech.stops).toBeGreaterThan(stops);
+    expect(said()).toHaveLength(spoken);
+    loaded.pin = codes.pin;
+    loaded.compartment = compartment;
+  });
+
+  it('speaks a whole pickup in Dutch for the next citizen who presses * on the keypad: door and place, thank you', async () => {
+    await rig.simulator.input('keypad', '*');
+    await expect
+      .poll(lastSaid)
+      .toBe(
+        'nl: Typ uw code op het toetsenbord en bevestig, of toon uw QR-code aan de scanner. Druk op het sterretje om dit opnieuw te horen.',
+      );
+    await rig.simulator.input('keypad', loaded.pin);
+    await expect
+      .poll(lastSaid)
+      .toMatch(
+        new RegExp(
+          `^nl: Deur ${loaded.compartment} is open\\. U vindt ze in kolom \\d+, (bovenaan|hoog|laag|onderaan)\\. Neem uw voorwerp en sluit de deur\\.$`,
+        ),
+      );
+    rig.act(loaded.compartment, 'take-item');
+    rig.act(loaded.compartment, 'close');
+    await expect.poll(lastSaid).toBe('nl: Dank u. Tot ziens!');
+    expect(said().join('\n')).not.toContain('REF-');
+  });
+});
