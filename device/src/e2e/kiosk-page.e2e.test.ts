@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, seriousViolations as violations } from '../testing/headless-browser.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 
+/** Waits for a condition with a generous timeout (CI runs beside CPU hogs). */
+const poll = <T>(check: () => T | Promise<T>) => expect.poll(check, { timeout: 15_000 });
+
 const staffPin = '11223344';
 let rig: LockerRig;
 let browser: Browser;
@@ -70,17 +73,17 @@ afterAll(async () => {
 describe('the citizen’s touchscreen page in Chromium (device process, simulator on ptys, broker)', () => {
   it('starts in Dutch, switches language with one touch, and has no serious accessibility violations', async () => {
     await page.goto(rig.kioskUrl);
-    await expect.poll(() => status().textContent()).toContain('Typ uw code');
+    await poll(() => status().textContent()).toContain('Typ uw code');
     expect(await page.getAttribute('html', 'lang')).toBe('nl');
     expect(await status().getAttribute('aria-live')).toBe('assertive');
     expect(await seriousViolations()).toEqual([]);
     await page.click('button[data-lang="fr"]');
-    await expect.poll(() => status().textContent()).toContain('Tapez votre code');
+    await poll(() => status().textContent()).toContain('Tapez votre code');
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     await page.click('button[data-lang="de"]');
-    await expect.poll(() => status().textContent()).toContain('Geben Sie Ihren Code');
+    await poll(() => status().textContent()).toContain('Geben Sie Ihren Code');
     await page.click('button[data-lang="en"]');
-    await expect.poll(() => status().textContent()).toContain('Type your code');
+    await poll(() => status().textContent()).toContain('Type your code');
     await page.click('button[data-lang="nl"]');
   });
 
@@ -88,26 +91,26 @@ describe('the citizen’s touchscreen page in Chromium (device process, simulato
     const codes = await rig.peer.reserve('r-page');
     await rig.peer.until(() => rig.peer.deviceVersion >= codes.version, 10_000, 'reservation applied');
     await typeOnScreen(staffPin);
-    await expect.poll(() => status().textContent()).toContain('1 te laden');
+    await poll(() => status().textContent()).toContain('1 te laden');
     await page.click('button[data-staff="load_next"]');
-    await expect.poll(() => status().textContent()).toMatch(/Deur \d+ is open: kolom \d+, \w+/);
+    await poll(() => status().textContent()).toMatch(/Deur \d+ is open: kolom \d+, \w+/);
     const compartment = Number((await status().textContent())!.match(/Deur (\d+)/)![1]);
     rig.act(compartment, 'put-item');
     rig.act(compartment, 'close');
-    await expect.poll(() => status().textContent()).toContain('Geladen.');
+    await poll(() => status().textContent()).toContain('Geladen.');
     expect(await seriousViolations()).toEqual([]);
     await page.click('button[data-staff="end"]');
-    await expect.poll(() => status().textContent()).toContain('Typ uw code');
+    await poll(() => status().textContent()).toContain('Typ uw code');
 
     await page.fill('#code', codes.pin);
     await page.press('#code', 'Enter');
-    await expect.poll(() => status().textContent()).toContain(`Deur ${compartment} is open`);
+    await poll(() => status().textContent()).toContain(`Deur ${compartment} is open`);
     expect(await status().textContent()).toMatch(/kolom \d+, (bovenaan|hoog|laag|onderaan)/);
     expect(await page.content()).not.toContain('REF-r-page');
     expect(await seriousViolations()).toEqual([]);
     rig.act(compartment, 'take-item');
     rig.act(compartment, 'close');
-    await expect.poll(() => status().textContent()).toContain('Dank u');
+    await poll(() => status().textContent()).toContain('Dank u');
     await rig.peer.until(
       () => rig.peer.eventsOf('picked_up').some((e) => e.reservationId === 'r-page'),
       10_000,
@@ -118,10 +121,10 @@ describe('the citizen’s touchscreen page in Chromium (device process, simulato
   it('says why a code is refused in the chosen language, then gives the next citizen a clean Dutch screen', async () => {
     await page.click('button[data-lang="en"]');
     await typeOnScreen('000000');
-    await expect.poll(() => status().textContent()).toBe('This code is not known.');
+    await poll(() => status().textContent()).toBe('This code is not known.');
     await page.click('button[data-key="4"]');
     await page.click('button[data-key="2"]');
-    await expect.poll(() => status().textContent(), { timeout: 15_000 }).toContain('Typ uw code');
+    await poll(() => status().textContent()).toContain('Typ uw code');
     expect(await page.getAttribute('html', 'lang')).toBe('nl');
     expect(await page.inputValue('#code')).toBe('');
     expect(await page.getAttribute('button[data-lang="nl"]', 'aria-pressed')).toBe('true');
@@ -132,7 +135,7 @@ describe('the citizen’s touchscreen page in Chromium (device process, simulato
     await page.click('button[data-key="7"]');
     await page.click('button[data-key="3"]');
     expect(await page.inputValue('#code')).toBe('73');
-    await expect.poll(() => page.inputValue('#code'), { timeout: 15_000 }).toBe('');
+    await poll(() => page.inputValue('#code')).toBe('');
     expect(await page.getAttribute('html', 'lang')).toBe('nl');
     expect(await status().textContent()).toContain('Typ uw code');
   });
@@ -168,7 +171,7 @@ describe('the citizen’s touchscreen page in Chromium (device process, simulato
 
     const landscape = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await landscape.goto(rig.kioskUrl);
-    await expect.poll(() => landscape.locator('#status').textContent()).toContain('Typ uw code');
+    await poll(() => landscape.locator('#status').textContent()).toContain('Typ uw code');
     expect((await keypadGeometry(landscape)).smallestTarget).toBeGreaterThanOrEqual(44);
     expect(await violations(landscape)).toEqual([]);
     await landscape.screenshot({ path: `${rig.dir}/kiosk-landscape.png` });

@@ -16,6 +16,7 @@ export const texts: Record<Language, Texts> = {
     ok: 'Bevestigen',
     clear: 'Wissen',
     speak: 'Voorlezen',
+    spoken_code_entry: 'Uw code: {digits} cijfers getypt. Druk op Bevestigen als uw code volledig is.',
     spoken_welcome:
       'Typ uw code op het toetsenbord en bevestig, of toon uw QR-code aan de scanner. Druk op het sterretje om dit opnieuw te horen.',
     spoken_door_open:
@@ -77,6 +78,8 @@ export const texts: Record<Language, Texts> = {
     ok: 'Confirmer',
     clear: 'Effacer',
     speak: 'Lire à voix haute',
+    spoken_code_entry:
+      'Votre code : {digits} chiffres tapés. Appuyez sur Confirmer quand votre code est complet.',
     spoken_welcome:
       'Tapez votre code sur le clavier et confirmez, ou présentez votre code QR au lecteur. Appuyez sur l’étoile pour réécouter.',
     spoken_door_open:
@@ -138,6 +141,7 @@ export const texts: Record<Language, Texts> = {
     ok: 'Confirm',
     clear: 'Clear',
     speak: 'Read aloud',
+    spoken_code_entry: 'Your code: {digits} digits typed. Press Confirm when your code is complete.',
     spoken_welcome:
       'Type your code on the keypad and confirm, or show your QR code to the scanner. Press the star key to hear this again.',
     spoken_door_open:
@@ -199,6 +203,8 @@ export const texts: Record<Language, Texts> = {
     ok: 'Bestätigen',
     clear: 'Löschen',
     speak: 'Vorlesen',
+    spoken_code_entry:
+      'Ihr Code: {digits} Ziffern eingegeben. Drücken Sie Bestätigen, wenn Ihr Code vollständig ist.',
     spoken_welcome:
       'Geben Sie Ihren Code auf der Tastatur ein und bestätigen Sie, oder zeigen Sie Ihren QR-Code am Scanner. Drücken Sie die Sterntaste, um dies erneut zu hören.',
     spoken_door_open:

@@ -21,6 +21,7 @@ export interface KioskAppDeps {
 
 const codeBody = z.object({ code: z.string().trim().min(1).max(200) }).strict();
 const languageBody = z.object({ language: z.enum(languages) }).strict();
+const typingBody = z.object({ digits: z.number().int().min(0).max(200) }).strict();
 const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_next', 'end']) });
 
 /**
@@ -33,6 +34,7 @@ const staffParams = z.object({ action: z.enum(['load_next', 'bigger', 'retrieve_
  *   POST /api/staff/:action     load_next, bigger, retrieve_next, end
  *   POST /api/session {language}   the citizen chose a language
  *   POST /api/speech {language}    speak the screen (again), and every later one of this visit
+ *   POST /api/typing {digits}   how many digits are typed (never which), spoken when speech is on
  *   POST /api/session/end       the page cleared itself after inactivity: speech off, default language
  *   GET  /healthz
  */
@@ -87,6 +89,10 @@ export async function buildKioskApp({
   app.post('/api/speech', async (request) => {
     session.choose(languageBody.parse(request.body).language);
     session.speak();
+    return sessionState();
+  });
+  app.post('/api/typing', async (request) => {
+    session.typed(typingBody.parse(request.body).digits);
     return sessionState();
   });
   app.post('/api/session/end', async () => {

@@ -74,6 +74,10 @@ function show(next, withTone) {
 function tell(url, body) {
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
 }
+/** Only the number of digits leaves the page, for speech. */
+function typed() {
+  tell('/api/typing', { digits: $('code').value.length });
+}
 async function post(url, body) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
   if (res.ok) show(await res.json(), true);
@@ -83,9 +87,9 @@ document.addEventListener('keydown', touched, true);
 document.addEventListener('input', touched, true);
 document.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => { lang = b.dataset.lang; render(false); tell('/api/session', { language: lang }); }));
 $('speak').addEventListener('click', () => tell('/api/speech', { language: lang }));
-document.querySelectorAll('[data-key]').forEach((b) => b.addEventListener('click', () => { $('code').value += b.dataset.key; $('code').focus(); }));
+document.querySelectorAll('[data-key]').forEach((b) => b.addEventListener('click', () => { $('code').value += b.dataset.key; $('code').focus(); typed(); }));
 document.querySelectorAll('[data-staff]').forEach((b) => b.addEventListener('click', () => post('/api/staff/' + b.dataset.staff)));
-$('clear').addEventListener('click', () => { $('code').value = ''; });
+$('clear').addEventListener('click', () => { $('code').value = ''; typed(); });
 $('code-form').addEventListener('submit', (e) => { e.preventDefault(); const code = $('code').value.trim(); $('code').value = ''; if (code) post('/api/code', { code }); });
 const events = new EventSource('/api/screen/events');
 events.onmessage = (m) => { const next = JSON.parse(m.data); if (next.seq !== screen.seq) show(next, true); };

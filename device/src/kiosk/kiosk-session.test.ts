@@ -77,6 +77,23 @@ describe('KioskSession speaks the screen', () => {
       expect(speech.utterances).toEqual(expected[language].map((text) => ({ text, language })));
     });
 
+  it('says how many digits are typed (never which) in the chosen language, only with speech on', () => {
+    const { session, said } = visit();
+    session.typed(2);
+    session.speak();
+    for (const language of languages) {
+      session.choose(language);
+      session.typed(3);
+    }
+    expect(said().filter((line) => /\b3\b/.test(line))).toEqual([
+      'nl: Uw code: 3 cijfers getypt. Druk op Bevestigen als uw code volledig is.',
+      'fr: Votre code : 3 chiffres tapés. Appuyez sur Confirmer quand votre code est complet.',
+      'en: Your code: 3 digits typed. Press Confirm when your code is complete.',
+      'de: Ihr Code: 3 Ziffern eingegeben. Drücken Sie Bestätigen, wenn Ihr Code vollständig ist.',
+    ]);
+    expect(said().some((line) => line.includes(' 2 '))).toBe(false);
+  });
+
   it('is silent until asked, then repeats the current screen on every request', () => {
     const { screen, session, said } = visit();
     screen.show('second_factor', { need: 'pin' });

@@ -1,6 +1,6 @@
 import type { Screen, ScreenState } from '../runtime/screen.ts';
 import type { SpeechOutput } from '../speech/speech-output.ts';
-import { utterance } from '../speech/utterance.ts';
+import { codeEntryUtterance, utterance } from '../speech/utterance.ts';
 import type { Language } from './i18n.ts';
 
 /**
@@ -54,6 +54,12 @@ export class KioskSession {
   speak(): void {
     this.speaking = true;
     this.sayCurrent();
+  }
+
+  /** The citizen typed on the screen's keypad: with speech on, the number of digits is said. */
+  typed(digits: number): void {
+    if (this.speaking)
+      this.deps.speech.say(codeEntryUtterance(digits, this.spokenLanguage), this.spokenLanguage);
   }
 
   /** The visit is over: silence, speech off, the default language. */

@@ -48,3 +48,8 @@ export function utterance(state: ScreenState, language: Language): string {
       return fill(language, state.view, p);
   }
 }
+
+/** What the locker says while a code is typed on the screen: how many digits, never which. */
+export function codeEntryUtterance(digits: number, language: Language): string {
+  return fill(language, 'code_entry', { digits });
+}
