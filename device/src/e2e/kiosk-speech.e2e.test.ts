@@ -13,7 +13,7 @@ let rig: LockerRig;
 let browser: Browser;
 let page: Page;
 /** The reservation loaded by staff, picked up by the next citizen. */
-const loaded = { pin: '', compartment: 0 };
+const loaded = { pin: '', qr: '', compartment: 0 };
 
 const said = () => speech.utterances.map((u) => `${u.language}: ${u.text}`);
 const lastSaid = () => said().at(-1);
@@ -64,7 +64,7 @@ describe('speech output through the real runtime, page and keypad (recording spe
   });
 
   it('speaks the loading screens, and stops when the visit ends', async () => {
-    const codes = await rig.peer.reserve('r-speech');
+    const codes = await rig.peer.reserve('r-speech', { twoFactor: true, itemType: 'passport' });
     await rig.peer.until(() => rig.peer.deviceVersion >= codes.version, 10_000, 'reservation applied');
     await typeOnScreen(staffPin);
     await poll(lastSaid).toBe('fr: Personnel EF : 1 à charger, 0 à retirer.');
@@ -81,15 +81,18 @@ describe('speech output through the real runtime, page and keypad (recording spe
     await poll(() => speech.stops).toBeGreaterThan(stops);
     expect(said()).toHaveLength(spoken);
     loaded.pin = codes.pin;
+    loaded.qr = codes.qr;
     loaded.compartment = compartment;
   });
 
-  it('speaks a whole pickup in Dutch for the next citizen who presses * on the keypad: door and place, thank you', async () => {
+  it('speaks a whole two-factor pickup in Dutch for the next citizen who presses * on the keypad: second factor, door and place, thank you', async () => {
     await rig.simulator.input('keypad', '*');
     await poll(lastSaid).toBe(
       'nl: Typ uw code op het toetsenbord en bevestig, of toon uw QR-code aan de scanner. Druk op het sterretje om dit opnieuw te horen.',
     );
     await rig.simulator.input('keypad', loaded.pin);
+    await poll(lastSaid).toBe('nl: Toon nu ook de QR-code uit uw e-mail.');
+    await rig.simulator.input('scanner', loaded.qr);
     await poll(lastSaid).toMatch(
       new RegExp(
         `^nl: Deur ${loaded.compartment} is open\\. U vindt ze in kolom \\d+, (bovenaan|hoog|laag|onderaan)\\. Neem uw voorwerp en sluit de deur\\.$`,
@@ -99,5 +102,23 @@ describe('speech output through the real runtime, page and keypad (recording spe
     rig.act(loaded.compartment, 'close');
     await poll(lastSaid).toBe('nl: Dank u. Tot ziens!');
     expect(said().join('\n')).not.toContain('REF-');
+  });
+
+  it('refuses a speech request in a language the kiosk does not speak, and changes nothing', async () => {
+    const before = said().length;
+    for (const [url, body] of [
+      ['/api/speech', '{"language":"es"}'],
+      ['/api/session', '{}'],
+      ['/api/typing', '{"digits":-1}'],
+    ] as const) {
+      const response = await fetch(`${rig.kioskUrl}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'KIOSK_BAD_REQUEST' });
+    }
+    expect(said()).toHaveLength(before);
   });
 });
