@@ -72,7 +72,7 @@ function show(next, withTone) {
   if (backToStart) resetSession(); else render(withTone);
 }
 function tell(url, body) {
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) }).catch(() => {});
 }
 /** Only the number of digits leaves the page, for speech. */
 function typed() {

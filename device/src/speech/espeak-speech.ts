@@ -42,9 +42,7 @@ export class EspeakSpeech implements SpeechOutput {
 
   say(text: string, language: Language): void {
     this.stop();
-    const engine = spawn(this.options.command, ['-v', voices[language], '--stdout', text], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const engine = this.engine(text, language);
     const player = spawn(this.options.player, ['-q', '-D', this.device()], {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
@@ -68,9 +66,7 @@ export class EspeakSpeech implements SpeechOutput {
   /** The WAV file espeak-ng makes of `text` (what `say` plays). */
   render(text: string, language: Language): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const engine = spawn(this.options.command, ['-v', voices[language], '--stdout', text], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      const engine = this.engine(text, language);
       const chunks: Buffer[] = [];
       const timer = setTimeout(() => {
         engine.kill();
@@ -91,6 +87,13 @@ export class EspeakSpeech implements SpeechOutput {
         if (code === 0) resolve(Buffer.concat(chunks));
         else reject(new SpeechError('SPEECH_ENGINE_FAILED', `${this.options.command} exited with ${code}`));
       });
+    });
+  }
+
+  /** espeak-ng writing the WAV of `text` to its standard output. */
+  private engine(text: string, language: Language) {
+    return spawn(this.options.command, ['-v', voices[language], '--stdout', text], {
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
   }
 
