@@ -2,7 +2,9 @@ import { sizeClassSchema } from '@locker/protocol';
 import { z } from 'zod';
 import { defaultDoorOpenTiming } from '../flows/door-outcome.ts';
 import { defaultLockoutPolicy } from '../flows/lockout.ts';
+import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
+import { espeakDefaults } from '../speech/espeak-speech.ts';
 
 /** A secret is read from a file or an environment variable, never written in the config in clear. */
 export const secretRefSchema = z.union([
@@ -100,9 +102,11 @@ export const deviceConfigSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** The language each citizen's session starts in and returns to after inactivity. */
+        defaultLanguage: z.enum(languages).default('nl'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, defaultLanguage: 'nl' }),
     timing: z
       .object({
         doorReminderMs: durationMs(1000, hour).default(defaultDoorOpenTiming.reminderMs),
@@ -117,6 +121,16 @@ export const deviceConfigSchema = z
         inactivityMs: 60_000,
         telemetryMs: 60_000,
       }),
+    speech: z
+      .object({
+        command: z.string().min(1).default(espeakDefaults.command),
+        player: z.string().min(1).default(espeakDefaults.player),
+        speakerDevice: z.string().min(1).default(espeakDefaults.speakerDevice),
+        /** An ALSA card name (as in /proc/asound): spoken there instead of the speaker while present. */
+        headsetCard: z.string().min(1).optional(),
+      })
+      .strict()
+      .default(espeakDefaults),
     lockout: z
       .object({
         freeAttempts: z.number().int().min(1).max(20),

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '24681357';
+const staffPin = '2468135702';
 const waitMs = 20_000;
 let rig: LockerRig;
 /** The disk as the device's store sees it: while full, every transaction is refused with SQLITE_FULL. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '24681357';
+const staffPin = '2468135702';
 const waitMs = 20_000;
 let rig: LockerRig;
 

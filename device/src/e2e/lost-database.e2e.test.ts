@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockerRig } from '../testing/locker-rig.ts';
 
-const staffPin = '24681357';
+const staffPin = '2468135702';
 const waitMs = 20_000;
 const cli = new URL('../cli/device.ts', import.meta.url).pathname;
 let rig: LockerRig;

@@ -6,6 +6,8 @@ import { isWellFormedCode } from './code-line.ts';
 const timeouts = { reopenMs: 2000 } as const;
 /** Longer than any code (a QR line is at most 198 characters); a longer line is dropped whole. */
 const limits = { maxLineChars: 256 } as const;
+/** The keypad's tactile key that asks for the screen to be spoken (EN 301 549 §5.1). */
+const speakKey = '*';
 
 export interface LineInputCounters {
   /** Lines dropped as reader noise: not printable, not shaped like a code, or over-long. */
@@ -16,9 +18,9 @@ export interface LineInputCounters {
  * A keypad or QR scanner in serial/CDC mode: each code arrives as one line (CR, LF or both).
  * Only lines shaped like a code are handed on; noise and over-long lines (up to their line end,
  * tail included) are dropped and counted as reader errors, so they never count as wrong codes.
- * The port is reopened when it goes away.
+ * A lone `*` asks for speech (`speak`). The port is reopened when it goes away.
  */
-export class SerialLineInput extends EventEmitter<{ line: [string] }> {
+export class SerialLineInput extends EventEmitter<{ line: [string]; speak: [] }> {
   private port: SerialPort | undefined;
   private reopen: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -102,6 +104,10 @@ export class SerialLineInput extends EventEmitter<{ line: [string] }> {
   private deliver(raw: string): void {
     const line = raw.trim();
     if (line === '') return;
+    if (line === speakKey) {
+      this.emit('speak');
+      return;
+    }
     if (!isWellFormedCode(line)) {
       this.readerError('INPUT_NOT_A_CODE', 'not shaped like a code; dropped');
       return;

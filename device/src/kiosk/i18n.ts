@@ -1,4 +1,7 @@
-/** Every text of the citizen's screen, in Dutch (default), French, English and German. `{x}` is filled from the screen params. */
+/**
+ * Every text of the citizen's screen, in Dutch (default), French, English and German. `{x}` is filled
+ * from the screen params. `spoken_*` replace a screen text where speech needs other words.
+ */
 export const languages = ['nl', 'fr', 'en', 'de'] as const;
 export type Language = (typeof languages)[number];
 
@@ -12,6 +15,12 @@ export const texts: Record<Language, Texts> = {
     codeLabel: 'Uw code',
     ok: 'Bevestigen',
     clear: 'Wissen',
+    speak: 'Voorlezen',
+    spoken_code_entry: 'Uw code: {digits} cijfers getypt. Druk op Bevestigen als uw code volledig is.',
+    spoken_welcome:
+      'Typ uw code op het toetsenbord en bevestig, of toon uw QR-code aan de scanner. Druk op het sterretje om dit opnieuw te horen.',
+    spoken_door_open:
+      'Deur {compartment} is open. U vindt ze in kolom {column}, {row}. Neem uw voorwerp en sluit de deur.',
     second_factor_pin: 'Typ nu ook de pincode die u apart ontving.',
     second_factor_qr: 'Toon nu ook de QR-code uit uw e-mail.',
     opening: 'Deur {compartment} gaat open…',
@@ -72,6 +81,13 @@ export const texts: Record<Language, Texts> = {
     codeLabel: 'Votre code',
     ok: 'Confirmer',
     clear: 'Effacer',
+    speak: 'Lire à voix haute',
+    spoken_code_entry:
+      'Votre code : {digits} chiffres tapés. Appuyez sur Confirmer quand votre code est complet.',
+    spoken_welcome:
+      'Tapez votre code sur le clavier et confirmez, ou présentez votre code QR au lecteur. Appuyez sur l’étoile pour réécouter.',
+    spoken_door_open:
+      'La porte {compartment} est ouverte. Elle se trouve dans la colonne {column}, {row}. Prenez votre objet et fermez la porte.',
     second_factor_pin: 'Tapez maintenant aussi le code PIN reçu séparément.',
     second_factor_qr: 'Présentez maintenant aussi le code QR de votre e-mail.',
     opening: 'La porte {compartment} s’ouvre…',
@@ -132,6 +148,12 @@ export const texts: Record<Language, Texts> = {
     codeLabel: 'Your code',
     ok: 'Confirm',
     clear: 'Clear',
+    speak: 'Read aloud',
+    spoken_code_entry: 'Your code: {digits} digits typed. Press Confirm when your code is complete.',
+    spoken_welcome:
+      'Type your code on the keypad and confirm, or show your QR code to the scanner. Press the star key to hear this again.',
+    spoken_door_open:
+      'Door {compartment} is open. You will find it in column {column}, {row}. Take your item and close the door.',
     second_factor_pin: 'Now also type the PIN you received separately.',
     second_factor_qr: 'Now also show the QR code from your e-mail.',
     opening: 'Door {compartment} is opening…',
@@ -192,6 +214,13 @@ export const texts: Record<Language, Texts> = {
     codeLabel: 'Ihr Code',
     ok: 'Bestätigen',
     clear: 'Löschen',
+    speak: 'Vorlesen',
+    spoken_code_entry:
+      'Ihr Code: {digits} Ziffern eingegeben. Drücken Sie Bestätigen, wenn Ihr Code vollständig ist.',
+    spoken_welcome:
+      'Geben Sie Ihren Code auf der Tastatur ein und bestätigen Sie, oder zeigen Sie Ihren QR-Code am Scanner. Drücken Sie die Sterntaste, um dies erneut zu hören.',
+    spoken_door_open:
+      'Tür {compartment} ist offen. Sie finden sie in Spalte {column}, {row}. Nehmen Sie Ihren Gegenstand und schließen Sie die Tür.',
     second_factor_pin: 'Geben Sie jetzt auch die separat erhaltene PIN ein.',
     second_factor_qr: 'Zeigen Sie jetzt auch den QR-Code aus Ihrer E-Mail.',
     opening: 'Tür {compartment} öffnet sich…',

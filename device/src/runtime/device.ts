@@ -5,8 +5,11 @@ import { readSecret } from '../config/load-config.ts';
 import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
+import { KioskSession } from '../kiosk/kiosk-session.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import type { LockBus } from '../lockbus/lock-bus.ts';
+import { EspeakSpeech } from '../speech/espeak-speech.ts';
+import type { SpeechOutput } from '../speech/speech-output.ts';
 import { DeviceStore, type StoreOptions } from '../store/device-store.ts';
 import { claimIdentity } from '../store/locker-identity.ts';
 import { type FreeBytes, StoreHealth } from '../store/store-health.ts';
@@ -29,6 +32,8 @@ export interface DeviceDeps {
   storeOptions?: StoreOptions;
   /** Free bytes of the database's file system (tests play a low disk). */
   freeBytes?: FreeBytes;
+  /** Tests inject a recording speech output. */
+  speech?: SpeechOutput;
 }
 
 export interface DeviceAddresses {
@@ -46,6 +51,7 @@ export class Device {
   private kiosk: FastifyInstance | undefined;
   private io: CabinetIo | undefined;
   private inputs: SerialLineInput[] = [];
+  private session: KioskSession | undefined;
   private onTamper: ((open: boolean) => void) | undefined;
   private readyAt = 0;
 
@@ -119,6 +125,13 @@ export class Device {
     this.core = core;
     core.start();
     await doors.start();
+    const session = new KioskSession({
+      screen,
+      speech: this.deps.speech ?? new EspeakSpeech(config.speech, logger.child({ module: 'speech' })),
+      defaultLanguage: config.kiosk.defaultLanguage,
+    });
+    this.session = session;
+    session.start();
 
     for (const name of ['keypad', 'scanner'] as const) {
       const line = config.inputs[name];
@@ -131,6 +144,7 @@ export class Device {
             .enterCode(text, name)
             .catch((error) => logger.error({ err: error }, 'code handling failed')),
       );
+      input.on('speak', () => session.speak());
       await input.start();
       this.inputs.push(input);
     }
@@ -169,7 +183,14 @@ export class Device {
       sync.start();
     }
 
-    const kiosk = await buildKioskApp({ core, screen, logger, health: () => this.health() });
+    const kiosk = await buildKioskApp({
+      core,
+      screen,
+      logger,
+      health: () => this.health(),
+      page: { defaultLanguage: config.kiosk.defaultLanguage, inactivityMs: config.timing.inactivityMs },
+      session,
+    });
     this.kiosk = kiosk;
     await kiosk.listen({ host: config.kiosk.host, port: config.kiosk.port });
     const address = kiosk.server.address();
@@ -207,6 +228,7 @@ export class Device {
     await this.kiosk?.close();
     await this.sync?.stop();
     for (const input of this.inputs) await input.stop();
+    this.session?.stop();
     this.core?.stop();
     this.doors?.stop();
     this.storeHealth?.stop();

@@ -9,6 +9,7 @@ import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { Device, type DeviceDeps } from '../runtime/device.ts';
+import type { SpeechOutput } from '../speech/speech-output.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
@@ -34,6 +35,8 @@ export interface RigOptions {
   now?: () => number;
   /** The config says this locker was commissioned (a new or foreign database is then refused). */
   commissioned?: boolean;
+  /** The in-process device's speech output (a recording one in tests). */
+  speech?: SpeechOutput;
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
@@ -136,6 +139,7 @@ export class LockerRig {
       io: this.io,
       ...(this.options.now ? { now: this.options.now } : {}),
       ...faults,
+      ...(this.options.speech ? { speech: this.options.speech } : {}),
     });
     this.kioskUrl = (await this.inProcess.start()).kioskUrl;
   }
