@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // workspace packages from their TypeScript sources (tsconfig.json `paths`); plain node uses their built `dist/`
+  resolve: { tsconfigPaths: true },
   test: {
     include: [
       'protocol/src/**/*.test.ts',
