@@ -9,6 +9,7 @@ export default defineConfig({
       'device/src/**/*.test.ts',
       'simulator/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
