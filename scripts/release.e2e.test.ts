@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Simulator } from '@locker/simulator';
@@ -57,9 +57,23 @@ async function install(tarball: string, prebuilds: string): Promise<string> {
   return dir;
 }
 
-/** Starts a built entry point with plain node (no tsx) and waits for its `{"ready":true,…}` line. */
+/**
+ * The node arguments of a systemd unit's `ExecStart` in the release, pointed at where the test unpacked it and
+ * at the test's config file: the test starts what the unit starts.
+ */
+function unitNodeArgs(dir: string, unit: string, installPath: string, config: string): string[] {
+  const execStart = readFileSync(join(dir, 'systemd', unit), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('ExecStart='));
+  const [program, ...args] = execStart!.slice('ExecStart='.length).split(' ');
+  expect(basename(program!), `${unit} runs plain node`).toBe('node');
+  args[args.indexOf('--config') + 1] = config;
+  return args.map((arg) => arg.replace(installPath, dir));
+}
+
+/** Starts the release with plain node (no tsx) and waits for its `{"ready":true,…}` line. */
 async function startBuilt(cwd: string, args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], {
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +88,7 @@ async function startBuilt(cwd: string, args: string[], env: Record<string, strin
   const line = await Promise.race([
     firstLine.then(([text]) => text),
     exited.then(([code]) => {
-      throw new Error(`${args[0]} exited with ${code} before it was ready:\n${log}`);
+      throw new Error(`node ${args.join(' ')} exited with ${code} before it was ready:\n${log}`);
     }),
   ]);
   return { child, exited, ready: JSON.parse(line) as Record<string, string>, log: () => log };
@@ -114,7 +128,7 @@ afterAll(() => {
 });
 
 describe('release artifacts installed with npm ci --omit=dev outside the source tree', () => {
-  it('the fleet release serves /healthz under plain node from its example config, without tsx or the demo-only packages', async () => {
+  it('the fleet release serves /healthz as fleet.service starts it (plain node) from its example config, without tsx or the demo-only packages', async () => {
     const dir = installed.fleet!;
     const { dependencies } = JSON.parse(readFileSync(join(dir, 'fleet', 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
@@ -137,7 +151,8 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
     config.notify = { ebox: { dropDir: join(work, 'ebox') } };
     const file = join(work, 'fleet.yaml');
     writeFileSync(file, stringify(config));
-    const fleet = await startBuilt(dir, ['fleet/dist/cli/fleet.js', 'serve', '--config', file], {
+    const args = unitNodeArgs(dir, 'fleet.service', '/opt/locker-fleet', file);
+    const fleet = await startBuilt(dir, args, {
       FLEET_MASTER_KEY: secret,
       FLEET_SERVICE_PASSWORD: secret,
     });
@@ -145,7 +160,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
     expect(await stop(fleet.child, fleet.exited)).toBe(0);
   });
 
-  it('the locker release runs under plain node from its example config against a simulated cabinet on a socat pty until /healthz is ok', async () => {
+  it('the locker release runs as locker.service starts it (plain node) from its example config against a simulated cabinet on a socat pty until /healthz is ok', async () => {
     const dir = installed.locker!;
     expect(existsSync(join(dir, 'node_modules', 'tsx'))).toBe(false);
     const simulator = new Simulator({ protocol: 'cu16', boards: 2, inputs: true });
@@ -170,7 +185,8 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       config.kiosk = { host: '127.0.0.1', port: 0 };
       const file = join(work, 'locker.yaml');
       writeFileSync(file, stringify(config));
-      const device = await startBuilt(dir, ['device/dist/cli/device.js', '--config', file], {
+      const args = unitNodeArgs(dir, 'locker.service', '/opt/locker', file);
+      const device = await startBuilt(dir, args, {
         LOCKER_CODE_KEY: secret,
       });
       await healthz(device.ready.kioskUrl!, (body) => body.ok === true && body.boardsOnline === true);
