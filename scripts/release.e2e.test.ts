@@ -14,7 +14,7 @@ import { releaseRoles } from './release-roles.ts';
 
 const run = promisify(execFile);
 const repoRoot = new URL('..', import.meta.url).pathname;
-const timeouts = { prepareMs: 20 * 60_000, readyMs: 60_000, healthMs: 30_000, stopMs: 15_000 } as const;
+const timeouts = { prepareMs: 10 * 60_000, readyMs: 60_000, healthMs: 30_000, stopMs: 15_000 } as const;
 const secret = 'r'.repeat(48);
 const demoOnlyPackages = ['smtp-server', 'mailparser', 'jsqr', 'pngjs'];
 /** pngjs stays installed: qrcode, which draws the citizens' QR images, depends on it. */
@@ -42,13 +42,7 @@ async function localPrebuilds(): Promise<string> {
 
 async function install(tarball: string, prebuilds: string): Promise<string> {
   await run('tar', ['-xzf', tarball, '-C', work]);
-  const dir = join(
-    work,
-    tarball
-      .split('/')
-      .at(-1)!
-      .replace(/\.tar\.gz$/, ''),
-  );
+  const dir = join(work, basename(tarball, '.tar.gz'));
   await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
     cwd: dir,
     env: { ...process.env, npm_config_better_sqlite3_local_prebuilds: prebuilds },
@@ -84,14 +78,16 @@ async function startBuilt(cwd: string, args: string[], env: Record<string, strin
     log = (log + chunk.toString()).slice(-20_000);
   });
   const exited = once(child, 'exit');
-  const firstLine = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
+  const firstLine = once(createInterface({ input: child.stdout! }), 'line', {
+    signal: AbortSignal.timeout(timeouts.readyMs),
+  }) as Promise<[string]>;
   const line = await Promise.race([
     firstLine.then(([text]) => text),
     exited.then(([code]) => {
       throw new Error(`node ${args.join(' ')} exited with ${code} before it was ready:\n${log}`);
     }),
   ]);
-  return { child, exited, ready: JSON.parse(line) as Record<string, string>, log: () => log };
+  return { child, ready: JSON.parse(line) as Record<string, string> };
 }
 
 async function healthz(url: string, expected: (body: Record<string, unknown>) => boolean) {
@@ -105,7 +101,8 @@ async function healthz(url: string, expected: (body: Record<string, unknown>) =>
   );
 }
 
-async function stop(child: ChildProcess, exited: Promise<unknown[]>): Promise<number | null> {
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit', { signal: AbortSignal.timeout(timeouts.stopMs) });
   child.kill('SIGTERM');
   const [code] = await exited;
   return code as number | null;
@@ -157,7 +154,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       FLEET_SERVICE_PASSWORD: secret,
     });
     await healthz(fleet.ready.httpUrl!, () => true);
-    expect(await stop(fleet.child, fleet.exited)).toBe(0);
+    expect(await stop(fleet.child)).toBe(0);
   });
 
   it('the locker release runs as locker.service starts it (plain node) from its example config against a simulated cabinet on a socat pty until /healthz is ok', async () => {
@@ -190,7 +187,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
         LOCKER_CODE_KEY: secret,
       });
       await healthz(device.ready.kioskUrl!, (body) => body.ok === true && body.boardsOnline === true);
-      expect(await stop(device.child, device.exited)).toBe(0);
+      expect(await stop(device.child)).toBe(0);
     } finally {
       await broker.stop();
       await simulator.stop();
