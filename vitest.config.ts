@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // workspace packages from their TypeScript sources (tsconfig.json `paths`); plain node uses their built `dist/`
+  resolve: { tsconfigPaths: true },
   test: {
     include: [
       'protocol/src/**/*.test.ts',
       'device/src/**/*.test.ts',
       'simulator/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

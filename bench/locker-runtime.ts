@@ -1,11 +1,16 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LockerRig, rigCodeKey } from '../device/src/testing/locker-rig.ts';
 
-const deviceCli = new URL('../device/src/cli/device.ts', import.meta.url).pathname;
+/** The device from source under tsx, as `npm run device` runs it. */
+export const tsxDevice = [
+  '--import',
+  'tsx',
+  new URL('../device/src/cli/device.ts', import.meta.url).pathname,
+];
 
 export interface Percentiles {
   p50: number;
@@ -21,20 +26,32 @@ export function percentiles(values: number[]): Percentiles {
   return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1)!) };
 }
 
-/** Device process: spawn → "ready" line, and its resident memory after idling. */
-export async function startAndIdle(rig: LockerRig, starts: number, idleMs: number) {
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number, ticksPerSecond: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime (fields 14 and 15)
+}
+
+/** Device process (`node <runtime> --config …`): spawn → "ready" line; its resident memory and CPU while idling. */
+export async function startAndIdle(rig: LockerRig, starts: number, idleMs: number, runtime: string[]) {
+  const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
   const startMs: number[] = [];
   let idleRssBytes = 0;
+  let idleCpuPercent = 0;
   for (let i = 0; i < starts; i++) {
     const began = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', deviceCli, '--config', rig.configFile], {
+    const child = spawn(process.execPath, [...runtime, '--config', rig.configFile], {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
     });
     await once(createInterface({ input: child.stdout! }), 'line');
     startMs.push(performance.now() - began);
     if (i === starts - 1) {
+      const cpuBefore = cpuSeconds(child.pid!, ticksPerSecond);
+      const idleFrom = performance.now();
       await sleep(idleMs);
+      const idleSeconds = (performance.now() - idleFrom) / 1000;
+      idleCpuPercent = ((cpuSeconds(child.pid!, ticksPerSecond) - cpuBefore) / idleSeconds) * 100;
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       idleRssBytes = Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) * 1024;
     }
@@ -45,6 +62,8 @@ export async function startAndIdle(rig: LockerRig, starts: number, idleMs: numbe
   return {
     startToReadyMs: percentiles(startMs),
     idleRssMiB: Math.round((idleRssBytes / 2 ** 20) * 10) / 10,
+    idleCpuPercent: Math.round(idleCpuPercent * 100) / 100,
+    idleMs,
     starts,
   };
 }

@@ -2,8 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LockerRig } from '../device/src/testing/locker-rig.ts';
+import { deviceRuntimes } from './device-runtimes.ts';
 import { createdToApplied, reservationsPerSecond } from './fleet-scale.ts';
-import { codeToUnlock, startAndIdle } from './locker-runtime.ts';
+import { codeToUnlock } from './locker-runtime.ts';
 import { unlockRoundTrip } from './unlock-roundtrip.ts';
 
 const logger = pino({ name: 'bench' }, pino.destination(2));
@@ -35,8 +36,8 @@ async function main(): Promise<void> {
     kind: 'staff',
     staff: [{ id: 'bench', display: 'B', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],
   });
-  const process_ = await startAndIdle(rig, Number(process.env.BENCH_STARTS ?? 5), 3000);
-  logger.info(process_, 'device process measured');
+  const runtimes = await deviceRuntimes(rig, Number(process.env.BENCH_STARTS ?? 5), 3000);
+  logger.info(runtimes, 'device process measured (source under tsx, build under plain node)');
   await rig.startDeviceInProcess();
   const flow = await codeToUnlock(rig, Math.min(samples, 60), staffPin);
   logger.info(flow, 'code → unlock frame measured');
@@ -53,13 +54,15 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
     unlockRoundTrip: runs,
-    deviceProcess: process_,
+    deviceProcess: runtimes.tsx,
+    deviceProcessBuilt: runtimes.built,
     codeToUnlockFrame: flow,
     fleetApi: api,
     fleetCreatedToApplied: fleetScale,
     ratios: {
       cu48RoundTrip9600vs19200: runs[1]!.roundTripMs.p50 / runs[0]!.roundTripMs.p50,
       xor8aRoundTrip9600vs19200: runs[2]!.roundTripMs.p50 / runs[3]!.roundTripMs.p50,
+      ...runtimes.ratios,
     },
   };
   await mkdir(outDir, { recursive: true });

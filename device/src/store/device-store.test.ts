@@ -20,10 +20,11 @@ const opening = (compartment: number, reason = 'pickup') => ({
 });
 
 describe('device store', () => {
-  it('migrates a new file, keeps state across reopen and uses WAL', () => {
+  it('migrates a new file, keeps state across reopen and uses WAL with synchronous FULL (a pickup survives a power cut)', () => {
     const path = dbPath();
     store = DeviceStore.open(path);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
     store.ensureCompartments([1, 2, 3], now);
     store.updateCompartment(2, { state: 'occupied', reservationId: 'r-1', itemPresent: true }, now);
     store.close();

@@ -10,7 +10,10 @@ import { NotificationRepo } from './notification-repo.ts';
 import { ReservationRepo } from './reservation-repo.ts';
 import { UserRepo } from './user-repo.ts';
 
-/** The fleet's SQLite database (WAL): one repository per concern over one connection. */
+/**
+ * The fleet's SQLite database (WAL, synchronous FULL: an event is acknowledged to its locker only after
+ * its commit, so the commit must survive a power cut). One repository per concern over one connection.
+ */
 export class FleetStore {
   readonly directory: DirectoryRepo;
   readonly lockers: LockerRepo;
@@ -39,7 +42,7 @@ export class FleetStore {
     chmodSync(path, 0o600);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, fleetMigrations);
