@@ -38,6 +38,7 @@ export class SimDoor extends EventEmitter<{ change: [DoorSnapshot] }> {
   private bouncing = false;
   private chatterUntil = 0;
   private unlockCount = 0;
+  private pulses = 0;
   private readonly timers = new TimerSet();
 
   constructor(
@@ -57,8 +58,10 @@ export class SimDoor extends EventEmitter<{ change: [DoorSnapshot] }> {
     this.latched = false;
     this.changed();
     if (!this.held) this.timers.later(this.physics.springMs, () => this.springOpen());
+    // a new pulse restarts the coil: the end of an earlier pulse must not re-latch this one
+    const pulse = ++this.pulses;
     this.timers.later(this.physics.pulseMs, () => {
-      if (!this.open && !this.latched) {
+      if (pulse === this.pulses && !this.open && !this.latched) {
         this.latched = true;
         this.changed();
       }
