@@ -424,6 +424,24 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     expect(rig.peer.duplicates).toBe(duplicatesBefore + 2);
   });
 
+  it('an event whose publish was in flight when the connection dropped goes after the reconnect (the drain is not stuck on it)', async () => {
+    const health = () => rig.inProcess!.health();
+    await rig.peer.until(() => health().outboxDepth === 0, 10_000, 'outbox empty');
+    const closings = () =>
+      rig.peer.eventsOf('fault').filter((e) => e.data.code === 'service_door_closed').length;
+    const before = closings();
+    rig.broker.holdNextPublish('/events');
+    rig.io.setTamper(true);
+    rig.io.setTamper(false);
+    await rig.peer.until(() => rig.broker.held === 1, 10_000, 'the first event held in flight');
+    await rig.broker.stop();
+    await rig.broker.start();
+    // before the fix the drain waited 15 s for an answer that never came, dropped the reconnect's
+    // request to drain, and nothing went until the next event: the events never arrived
+    await rig.peer.until(() => closings() === before + 1, 25_000, 'both events after the reconnect');
+    await rig.peer.until(() => health().outboxDepth === 0, 10_000, 'acknowledged after the reconnect');
+  });
+
   it('every event reached the fleet once, in sequence order, with none rejected', async () => {
     await rig.peer.until(() => rig.inProcess!.health().outboxDepth === 0, 10_000, 'outbox drained');
     const seqs = rig.peer.events.map((e) => e.seq);

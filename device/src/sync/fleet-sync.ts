@@ -176,9 +176,9 @@ export class FleetSync {
           const batch = this.outbox.peekAfter(this.sentUpTo, 50);
           if (batch.length === 0) break;
           for (const entry of batch) {
-            await withTimeout(
+            await untilSent(
+              client,
               client.publishAsync(topicFor('events', this.options.lockerId), entry.payload, { qos: 1 }),
-              timeouts.publishMs,
             );
             this.sentUpTo = Math.max(this.sentUpTo, entry.seq);
             this.counters.published++;
@@ -190,6 +190,8 @@ export class FleetSync {
     } finally {
       this.draining = false;
     }
+    // a reconnect that asked for a drain while this one was stuck on the lost connection: serve it now
+    if (this.drainAgain && this.client?.connected) await this.drain();
   }
 
   private async connected_(): Promise<void> {
@@ -271,12 +273,12 @@ export class FleetSync {
     const client = this.client;
     if (!client?.connected) return;
     const spec = topicMap[name];
-    await withTimeout(
+    await untilSent(
+      client,
       client.publishAsync(topicFor(name, this.options.lockerId), payload, {
         qos: spec.qos,
         retain: spec.retain,
       }),
-      timeouts.publishMs,
     );
   }
 
@@ -299,6 +301,23 @@ export class FleetSync {
     });
     this.client.publish(topicFor('telemetry', this.options.lockerId), payload, { qos: 0 });
   }
+}
+
+/**
+ * A QoS 1 publish in flight when the connection drops is never answered (MQTT.js keeps its
+ * callback; a reconnect starts with empty stores): stop waiting at the close, not after the timeout,
+ * so that the next connection's drain is not stuck behind it.
+ */
+function untilSent<T>(client: MqttClient, sending: Promise<T>): Promise<T> {
+  let onClose = () => {};
+  const lost = new Promise<never>((_, reject) => {
+    onClose = () =>
+      reject(new Error('SYNC_CONNECTION_LOST: the connection closed before the broker acknowledged'));
+    client.once('close', onClose);
+  });
+  return withTimeout(Promise.race([sending, lost]), timeouts.publishMs).finally(() =>
+    client.off('close', onClose),
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

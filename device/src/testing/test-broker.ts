@@ -22,6 +22,10 @@ export class TestBroker {
 
   /** A fleet peer has subscribed on this broker instance. */
   private fleetSubscribed = false;
+  /** Topic suffix of the next publish to hold unanswered (no PUBACK), as a connection dying mid-flight does. */
+  private holdNext: string | undefined;
+  /** Publishes held so far. */
+  held = 0;
 
   /**
    * `lockersAfterFleet`: like the fleet's embedded broker, a locker (client id `locker-…`) is let in
@@ -36,14 +40,19 @@ export class TestBroker {
 
   async start(): Promise<void> {
     this.fleetSubscribed = false;
-    const broker = createBroker(
-      this.options.lockersAfterFleet
+    const broker = createBroker({
+      ...(this.options.lockersAfterFleet
         ? {
             authenticate: (client, _username, _password, done) =>
               done(null, this.fleetSubscribed || !client.id.startsWith('locker-')),
           }
-        : {},
-    );
+        : {}),
+      authorizePublish: (_client, packet, done) => {
+        if (this.holdNext === undefined || !packet.topic.endsWith(this.holdNext)) return done(null);
+        this.holdNext = undefined;
+        this.held++;
+      },
+    });
     broker.on('subscribe', (_subscriptions, client) => {
       if (client?.id.startsWith('fleet-peer-')) this.fleetSubscribed = true;
     });
@@ -58,6 +67,11 @@ export class TestBroker {
     await once(server, 'listening');
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** The next publish whose topic ends with `topicSuffix` is taken and never acknowledged. */
+  holdNextPublish(topicSuffix: string): void {
+    this.holdNext = topicSuffix;
   }
 
   async stop(): Promise<void> {

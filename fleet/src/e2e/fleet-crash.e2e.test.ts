@@ -108,7 +108,10 @@ notify:
   const until = async (check: () => Promise<boolean> | boolean, what: string, ms = 30_000) => {
     const deadline = Date.now() + ms;
     while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${proc.log.slice(-3000)}`);
+      if (Date.now() > deadline) {
+        const locker = JSON.stringify(locker_.inProcess?.health());
+        throw new Error(`timed out waiting for ${what}; locker: ${locker}\n${proc.log.slice(-3000)}`);
+      }
       await sleep(50);
     }
   };
