@@ -98,7 +98,13 @@ describe('Modbus RTU lock bus and exception replies', () => {
 describe('Modbus RTU lock bus and input polarity', () => {
   it('inputs wired the other way: board_polarity_suspect, unlocks refused and never sent', async () => {
     const h = await start({ transport: 'in-process', sim: { modbus: { closedInputValue: 0 } } });
-    expect(h.faults).toEqual([expect.objectContaining({ code: 'board_polarity_suspect', board: 1 })]);
+    expect(h.faults).toEqual([
+      expect.objectContaining({
+        code: 'board_polarity_suspect',
+        board: 1,
+        message: expect.stringMatching(/modbus\.closedInputValue.*commissioning/),
+      }),
+    ]);
     await expect(h.bus.unlock({ board: 1, lock: 1 })).rejects.toMatchObject({
       code: 'BOARD_POLARITY_SUSPECT',
       sent: 'no',
