@@ -34,13 +34,12 @@ export const modbusExceptionCodes = {
   illegalFunction: 0x01,
   illegalDataAddress: 0x02,
   illegalDataValue: 0x03,
-  serverDeviceFailure: 0x04,
 } as const;
 
 export type ModbusRequest =
   | { function: 'pulse-coil'; slave: number; coil: number; pulseMs: number }
   | { function: 'read-inputs'; slave: number; start: number; count: number }
-  /** A well-formed frame with a function this codec does not act on (a board answers exception 01). */
+  /** A well-formed frame this codec does not act on: another function, or a plain coil write. */
   | { function: 'other'; slave: number; code: number; address: number; value: number };
 
 export type ModbusReply =
@@ -48,7 +47,7 @@ export type ModbusReply =
   | { kind: 'inputs'; slave: number; bits: boolean[] }
   | { kind: 'exception'; slave: number; function: number; exceptionCode: number };
 
-/** CRC-16/Modbus of `bytes`, as sent: low byte first. */
+/** CRC-16/Modbus of `bytes` (a frame carries it low byte first). */
 export function modbusCrc(bytes: Uint8Array): number {
   return crc16modbus(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
