@@ -1,6 +1,7 @@
 import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { simBoardProtocols } from './boards/index.ts';
+import { simModbusDefaults } from './boards/modbus-board.ts';
 import { busFaultsSchema } from './bus-faults.ts';
 import { defaultDoorPhysics } from './sim-door.ts';
 
@@ -8,11 +9,11 @@ const port = z.number().int().min(0).max(65535);
 
 export const simulatorOptionsSchema = z
   .object({
-    protocol: z.enum(['cu48', 'cu16', 'xor8a']),
+    protocol: z.enum(['cu48', 'cu16', 'xor8a', 'modbus-rtu']),
     boards: z.number().int().min(1),
-    /** Locks per board; default: the board's full count (48, 16, 24). */
+    /** Locks per board; default: the board's full count (48, 16, 24; 16 relays for Modbus). */
     locks: z.number().int().min(1).optional(),
-    /** First board address; default 0 for the Kerong family, 1 for the 8A/80 board. */
+    /** First board address; default 0 for the Kerong family, 1 for the 8A/80 and Modbus boards. */
     firstAddress: z.number().int().min(0).optional(),
     pty: z.boolean().default(true),
     /** A keypad and a QR scanner, each on its own pty pair, sending lines. */
@@ -50,6 +51,11 @@ export const simulatorOptionsSchema = z
         statusByteOrder: z.enum(['high-first', 'low-first']),
         queryAllStatusBytes: z.number().int().min(1).max(32),
       })
+      .partial()
+      .default({}),
+    /** Modbus RTU boards: the input value of a closed door. */
+    modbus: z
+      .object({ closedInputValue: z.union([z.literal(0), z.literal(1)]) })
       .partial()
       .default({}),
   })
@@ -92,5 +98,6 @@ export function resolveDefaults(options: SimulatorOptions) {
       ...options.kerongDialect,
     },
     xor8aDialect: { ...xor8aDefaultDialect, ...options.xor8aDialect },
+    modbus: { ...simModbusDefaults, ...options.modbus },
   };
 }

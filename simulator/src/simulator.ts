@@ -79,6 +79,7 @@ export class Simulator {
       doors: Array.from({ length: resolved.locks }, () => new SimDoor(resolved.physics, random)),
       kerongDialect: resolved.kerongDialect,
       xor8aDialect: resolved.xor8aDialect,
+      modbus: resolved.modbus,
     }));
     const bus = new SimBus({
       protocol: resolved.protocol,

@@ -6,6 +6,7 @@ const protocols = [
   { protocol: 'cu48' as const, board: 0 },
   { protocol: 'cu16' as const, board: 0 },
   { protocol: 'xor8a' as const, board: 1 },
+  { protocol: 'modbus-rtu' as const, board: 1 },
 ];
 
 let harness: SimHarness | undefined;

@@ -445,7 +445,7 @@ export class BoardLockBus extends EventEmitter<LockBusEvents> implements LockBus
     this.fault({
       code: 'board_polarity_suspect',
       board: address,
-      message: `every door of board ${address} reads open at start: unlocks on it are refused; check the polarity setting (boards[].kerongDialect.closedBitValue) or run commissioning to confirm it`,
+      message: `every door of board ${address} reads open at start: unlocks on it are refused; check the polarity setting (boards[].kerongDialect.closedBitValue; Modbus: boards[].modbus.closedInputValue) or run commissioning to confirm it`,
     });
   }
 

@@ -1,6 +1,7 @@
 import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { boardDrivers } from './boards/index.ts';
+import { defaultModbusBoardSettings } from './boards/modbus-board-settings.ts';
 
 /** Every timing of the bus, in one place. */
 export const lockBusDefaults = {
@@ -98,12 +99,24 @@ const boardSchema = z
       .strict()
       .partial()
       .optional(),
+    /** Modbus RTU boards: relay and input per lock (index = lock − 1), input polarity, pulse length. */
+    modbus: z
+      .object({
+        coils: z.array(z.number().int().min(0).max(255)),
+        /** 0–1999: one read of up to 2000 inputs (Application Protocol §6.2) covers them all. */
+        inputs: z.array(z.number().int().min(0).max(1999)),
+        closedInputValue: bit,
+        pulseMs: z.number().min(100).max(60_000),
+      })
+      .strict()
+      .partial()
+      .optional(),
   })
   .strict();
 
 export const lockBusConfigSchema = z
   .object({
-    protocol: z.enum(['cu48', 'cu16', 'xor8a']),
+    protocol: z.enum(['cu48', 'cu16', 'xor8a', 'modbus-rtu']),
     /** A tty path (use /dev/serial/by-id/… so it survives re-plugging) or tcp://host:port. */
     transport: z.string().min(1),
     baudRate: z.number().int().positive().optional(),
@@ -143,8 +156,29 @@ export const lockBusConfigSchema = z
       if (config.protocol === 'cu16' && board.address > 15) {
         ctx.addIssue({ code: 'custom', path: ['boards', i, 'address'], message: 'CU16 boards are 0–15' });
       }
+      if (config.protocol === 'modbus-rtu') checkModbusBoard(board, i, ctx);
     });
   });
+
+function checkModbusBoard(board: z.infer<typeof boardSchema>, i: number, ctx: z.RefinementCtx): void {
+  if (board.address < 1 || board.address > 247) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['boards', i, 'address'],
+      message: 'Modbus slave addresses are 1–247',
+    });
+  }
+  for (const field of ['coils', 'inputs'] as const) {
+    const list = board.modbus?.[field];
+    if (list && list.length !== board.locks) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['boards', i, 'modbus', field],
+        message: `needs one entry per lock (${board.locks}), got ${list.length}`,
+      });
+    }
+  }
+}
 
 export type LockBusConfigInput = z.input<typeof lockBusConfigSchema>;
 export type LockBusConfig = z.output<typeof lockBusConfigSchema>;
@@ -164,5 +198,6 @@ export function resolveBoards(config: LockBusConfig) {
       ...board.kerongDialect,
     },
     xor8aDialect: { ...xor8aDefaultDialect, ...board.xor8aDialect },
+    modbus: { ...defaultModbusBoardSettings(board.locks), ...board.modbus },
   }));
 }

@@ -23,7 +23,7 @@ const hints: Record<LockBusErrorCode, string> = {
   DOOR_ALREADY_OPEN:
     'the door read open before the command, so nothing was sent and nothing opened; staff must close it first',
   BOARD_POLARITY_SUSPECT:
-    'every door of this board read open at start: check boards[].kerongDialect.closedBitValue, or run commissioning to confirm the polarity (boards[].polarityConfirmed)',
+    'every door of this board read open at start: check boards[].kerongDialect.closedBitValue (Modbus: boards[].modbus.closedInputValue), or run commissioning to confirm the polarity (boards[].polarityConfirmed)',
   BOARD_OFFLINE:
     'the board does not answer, so nothing was sent; check its power and wiring, then try again when it is back',
   UNKNOWN_LOCK: 'the lock is not in the bus configuration; check board address and lock count',

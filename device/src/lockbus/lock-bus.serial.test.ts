@@ -11,6 +11,8 @@ const cases = [
   { protocol: 'cu16' as const, board: 0, transport: 'pty' as const },
   { protocol: 'cu48' as const, board: 0, transport: 'tcp' as const },
   { protocol: 'xor8a' as const, board: 1, transport: 'tcp' as const },
+  { protocol: 'modbus-rtu' as const, board: 1, transport: 'pty' as const },
+  { protocol: 'modbus-rtu' as const, board: 1, transport: 'tcp' as const },
 ];
 
 let harness: SimHarness | undefined;

@@ -8,4 +8,5 @@ export * from './kerong-cu16.ts';
 export * from './kerong-cu48.ts';
 export * from './kerong-dialect.ts';
 export * from './kerong-frame.ts';
+export * from './modbus-rtu.ts';
 export * from './xor8a.ts';

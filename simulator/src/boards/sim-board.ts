@@ -1,7 +1,8 @@
 import type { FrameSpec, KerongDialect, Xor8aDialect } from '@locker/protocol';
 import type { SimDoor } from '../sim-door.ts';
+import type { SimModbusSettings } from './modbus-board.ts';
 
-export type SimProtocolName = 'cu48' | 'cu16' | 'xor8a';
+export type SimProtocolName = 'cu48' | 'cu16' | 'xor8a' | 'modbus-rtu';
 
 export interface SimBoard {
   readonly protocol: SimProtocolName;
@@ -9,6 +10,7 @@ export interface SimBoard {
   readonly doors: readonly SimDoor[];
   readonly kerongDialect: KerongDialect;
   readonly xor8aDialect: Xor8aDialect;
+  readonly modbus: SimModbusSettings;
 }
 
 /** A board's answer to a request addressed to it; the board has already pulsed any lock it asked for. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { SimulatorOptionsInput } from '../simulator-options.ts';
 
-export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a [--boards N] [--locks N] [--tcp PORT]
+export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a|modbus-rtu [--boards N] [--locks N] [--tcp PORT]
   [--control-port PORT] [--no-pty] [--inputs] [--spring-ms MS] [--no-pace] [--seed N]
   [--corrupt-rate R] [--drop-rate R] [--request-corrupt-rate R] [--request-drop-rate R]
   --inputs adds a keypad and a QR scanner, each on its own pty
@@ -35,9 +35,9 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
     },
   });
   const protocol = values.protocol;
-  if (protocol !== 'cu48' && protocol !== 'cu16' && protocol !== 'xor8a') {
+  if (protocol !== 'cu48' && protocol !== 'cu16' && protocol !== 'xor8a' && protocol !== 'modbus-rtu') {
     throw new SimArgsError(
-      `--protocol must be cu48, cu16 or xor8a, got ${protocol ?? 'nothing'}\n${simUsage}`,
+      `--protocol must be cu48, cu16, xor8a or modbus-rtu, got ${protocol ?? 'nothing'}\n${simUsage}`,
     );
   }
   const number = (name: string, text: string | undefined) => {

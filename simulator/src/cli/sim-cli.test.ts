@@ -78,6 +78,30 @@ describe('npm run sim (the simulator CLI)', () => {
     expect(reply).toEqual(fromHex('80 01 01 00 80'));
   });
 
+  it('serves Modbus RTU boards (--protocol modbus-rtu): the vendor flash-on frame pulses relay 0 and is echoed', async () => {
+    const { tcpPort, controlUrl } = await startCli([
+      '--protocol',
+      'modbus-rtu',
+      '--locks',
+      '8',
+      '--tcp',
+      '0',
+    ]);
+    const { connect } = await import('node:net');
+    const socket = connect({ host: '127.0.0.1', port: tcpPort! });
+    await once(socket, 'connect');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    // 01 slave · 05 write single coil · 02 00 flash on relay 0 · 00 07 × 100 ms · 8D B0 CRC (Waveshare wiki)
+    socket.write(fromHex('01 05 02 00 00 07 8D B0'));
+    await vi.waitFor(() => expect(Buffer.concat(received)).toHaveLength(8), { timeout: 10_000 });
+    socket.destroy();
+    expect(Buffer.concat(received)).toEqual(fromHex('01 05 02 00 00 07 8D B0'));
+    const state = await (await fetch(`${controlUrl}/state`)).json();
+    expect(state.boards[0]).toMatchObject({ address: 1 });
+    expect(state.boards[0].doors[0]).toMatchObject({ unlockCount: 1 });
+  });
+
   it('starts with request and reply faults from the command line; a lost unlock request opens nothing', async () => {
     const { tty, controlUrl } = await startCli([
       '--protocol',

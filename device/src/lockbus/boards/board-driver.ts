@@ -1,6 +1,7 @@
 import type { FrameSpec, KerongDialect, Xor8aDialect } from '@locker/protocol';
+import type { ModbusBoardSettings } from './modbus-board-settings.ts';
 
-export type LockBoardProtocol = 'cu48' | 'cu16' | 'xor8a';
+export type LockBoardProtocol = 'cu48' | 'cu16' | 'xor8a' | 'modbus-rtu';
 
 export interface BoardSettings {
   address: number;
@@ -8,6 +9,7 @@ export interface BoardSettings {
   polarityConfirmed: boolean;
   kerongDialect: KerongDialect;
   xor8aDialect: Xor8aDialect;
+  modbus: ModbusBoardSettings;
 }
 
 /** One status read: door closed per lock (index 0 = lock 1; `undefined` where the byte is not understood). */

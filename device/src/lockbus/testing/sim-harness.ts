@@ -2,13 +2,14 @@ import type { Duplex } from 'node:stream';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import { BoardLockBus } from '../board-lock-bus.ts';
+import type { LockBoardProtocol } from '../boards/index.ts';
 import type { DoorEvent, LockBusFault } from '../lock-bus.ts';
 import type { LockBusConfigInput } from '../lock-bus-config.ts';
 
 export type HarnessTransport = 'in-process' | 'pty' | 'tcp';
 
 export interface HarnessOptions {
-  protocol: 'cu48' | 'cu16' | 'xor8a';
+  protocol: LockBoardProtocol;
   transport: HarnessTransport;
   boards?: number;
   locks?: number;
@@ -58,8 +59,8 @@ export class SimHarness {
       ...this.options.sim,
     });
     const addresses = await this.simulator.start();
-    const first = protocol === 'xor8a' ? 1 : 0;
-    const locks = this.options.locks ?? { cu48: 48, cu16: 16, xor8a: 24 }[protocol];
+    const first = protocol === 'xor8a' || protocol === 'modbus-rtu' ? 1 : 0;
+    const locks = this.options.locks ?? { cu48: 48, cu16: 16, xor8a: 24, 'modbus-rtu': 16 }[protocol];
     const addressesOnBus = Array.from({ length: this.options.boards ?? 1 }, (_, i) => first + i);
     const config: LockBusConfigInput = {
       protocol,
