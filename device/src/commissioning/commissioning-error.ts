@@ -5,6 +5,7 @@ export type CommissioningErrorCode =
   | 'POLARITY_UNCONFIRMED'
   | 'NOTHING_MAPPED'
   | 'CONFIG_INVALID'
+  | 'INSTALLER_GONE'
   | 'BAD_ARGUMENT';
 
 const hints: Record<CommissioningErrorCode, string> = {
@@ -18,6 +19,7 @@ const hints: Record<CommissioningErrorCode, string> = {
     'the door opened by hand did not change exactly one lock bit: nothing is written; open exactly one door with the key, close it, and run again',
   NOTHING_MAPPED: 'no compartment could be mapped: nothing is written; see the report for each compartment',
   CONFIG_INVALID: 'the config the tool built does not pass the device schema: see the named fields',
+  INSTALLER_GONE: 'the terminal closed before commissioning finished: nothing is written; run again',
   BAD_ARGUMENT: 'see `npm run commission -- --help`',
 };
 
