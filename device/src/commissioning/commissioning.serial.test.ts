@@ -6,6 +6,7 @@ import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDeviceConfig } from '../config/load-config.ts';
+import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import { testTiming } from '../lockbus/testing/sim-harness.ts';
 import { type CommissioningOptions, commission } from './commissioning.ts';
 import type { CompartmentAnswer } from './installer-prompt.ts';
@@ -135,18 +136,39 @@ describe('commissioning over a real pty against the simulator', { timeout: scanA
     expect(JSON.parse(await readFile(reportPaths.json, 'utf8')).compartments).toHaveLength(12);
   });
 
-  it('detects a board with the inverted polarity by the open-by-hand step and writes the corrected closedBitValue', async () => {
-    const sim = await cabinet({ protocol: 'cu48', boards: 1, kerongDialect: { closedBitValue: 0 } });
-    const { report, configPath } = await run(sim);
+  it.each([
+    ['cu48', { kerongDialect: { closedBitValue: 0 } }, 'kerongDialect'],
+    ['xor8a', { xor8aDialect: { closedBitValue: 0 } }, 'xor8aDialect'],
+  ] as const)(
+    'detects a %s board with the inverted polarity by the open-by-hand step and writes the corrected closedBitValue',
+    async (protocol, dialect, field) => {
+      const sim = await cabinet({ protocol, boards: 1, ...dialect });
+      const { report, configPath } = await run(sim);
 
-    expect(report.polarity).toEqual([{ board: 0, confirmed: true, closedBitValue: 0, lock: 1 }]);
-    const config = await writtenConfig(configPath);
-    expect(config.bus.boards[0]).toMatchObject({
-      polarityConfirmed: true,
-      kerongDialect: { closedBitValue: 0 },
-    });
-    expect(config.compartments.map((c) => c.number).sort()).toEqual([1, 2, 3, 4]);
-  });
+      const address = protocol === 'xor8a' ? 1 : 0;
+      expect(report.polarity).toEqual([{ board: address, confirmed: true, closedBitValue: 0, lock: 1 }]);
+      const config = await writtenConfig(configPath);
+      expect(config.bus.boards[0]).toMatchObject({ polarityConfirmed: true, [field]: { closedBitValue: 0 } });
+      expect(config.compartments.map((c) => c.lock).sort()).toEqual([1, 2, 3, 4]);
+      // the device's bus on the written config reads the closed doors as closed
+      const bus = BoardLockBus.fromConfig(
+        { ...config.bus, timing: testTiming },
+        { logger: pino({ level: 'silent' }) },
+      );
+      await bus.start();
+      try {
+        expect((await bus.readAll()).map((state) => state.door)).toEqual([
+          'closed',
+          'closed',
+          'closed',
+          'closed',
+        ]);
+        expect(bus.counters().boards[address]?.polaritySuspect).toBe(false);
+      } finally {
+        await bus.stop();
+      }
+    },
+  );
 
   it.each([
     ['opens no door', 'none', []],

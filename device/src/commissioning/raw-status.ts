@@ -94,10 +94,6 @@ export class RawStatusReader {
     }
   }
 
-  counters() {
-    return this.link.counters();
-  }
-
   /** Bytes and frames the parser could not use: a reply arrived but was damaged. */
   private garbage(): number {
     const c = this.link.counters();
