@@ -210,14 +210,26 @@ describe('commissioning over a real pty against the simulator', { timeout: scanA
     expect(existsSync(configPath)).toBe(false);
   });
 
-  it('reports a dead door sensor (stuck closed) and leaves that compartment out', async () => {
+  it('reports a dead door sensor (stuck closed), a jammed lock and a sensor stuck open, and leaves those compartments out', async () => {
     const sim = await cabinet({ protocol: 'cu16', boards: 1 });
+    sim.simulator.act(0, 2, 'jam');
     sim.simulator.act(0, 3, 'stick-closed');
+    sim.simulator.act(0, 4, 'stick-open');
     const { report, configPath } = await run(sim);
 
     expect(report.deadSensors).toMatchObject([{ board: 0, lock: 3, number: label(0, 3).number }]);
+    expect(report.compartments.map((c) => (c.mapped ? 'mapped' : c.problem))).toEqual([
+      'mapped',
+      'lock_jammed',
+      'dead_sensor',
+      'reads_open_before_unlock',
+    ]);
     const config = await writtenConfig(configPath);
-    expect(config.compartments.map((c) => c.lock).sort()).toEqual([1, 2, 4]);
+    expect(config.compartments.map((c) => c.lock)).toEqual([1]);
+    expect(sim.simulator.snapshot().boards[0]!.doors.map((door) => door.unlockCount)).toEqual([1, 1, 1, 0]);
     expect(sim.simulator.snapshot().boards[0]!.doors.every((door) => !door.open)).toBe(true);
+    expect(await readFile(join(dir, 'report', 'commissioning-report.txt'), 'utf8')).toContain(
+      `Dead sensors: 0/3 (compartment ${label(0, 3).number})`,
+    );
   });
 });
