@@ -33,6 +33,12 @@ const compartmentSchema = z
     itemSensor: z.boolean().default(false),
     /** Where the door is, for the screen: column from the left (1…) and row. */
     position: z.object({ column: z.number().int().positive(), row: rowSchema }).strict(),
+    /** Floor to the compartment's bottom and top, in cm (measured at commissioning; EN 301 549 §8.3 reach 38–122 cm). */
+    heightCm: z
+      .object({ bottom: z.number().min(0).max(300), top: z.number().min(0).max(300) })
+      .strict()
+      .refine((height) => height.top > height.bottom, 'top must be above bottom')
+      .optional(),
   })
   .strict();
 export type CompartmentConfig = z.infer<typeof compartmentSchema>;
