@@ -8,6 +8,7 @@ import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
+import type { Clock } from '../runtime/clock.ts';
 import { Device, type DeviceDeps } from '../runtime/device.ts';
 import type { SpeechOutput } from '../speech/speech-output.ts';
 import { FleetPeer } from './fleet-peer.ts';
@@ -31,8 +32,8 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
-  /** The device's clock (in-process only), for time logic without waiting. */
-  now?: () => number;
+  /** The device's clocks (in-process only), for time logic without waiting. */
+  clock?: Clock;
   /** The config says this locker was commissioned (a new or foreign database is then refused). */
   commissioned?: boolean;
   /** The in-process device's speech output (a recording one in tests). */
@@ -137,7 +138,7 @@ export class LockerRig {
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: this.env(),
       io: this.io,
-      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...faults,
       ...(this.options.speech ? { speech: this.options.speech } : {}),
     });
