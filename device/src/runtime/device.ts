@@ -133,6 +133,7 @@ export class Device {
       clock,
       cue: (kind) => io.buzz(kind === 'ok' ? 80 : kind === 'error' ? 300 : 600),
       storeWritable: () => storeHealth.usable,
+      busHealthy: () => bus.health().ok,
     });
     this.core = core;
     core.start();

@@ -62,6 +62,8 @@ export class LockerCore {
       cue?: (kind: 'ok' | 'error' | 'alert') => void;
       /** False while the database refuses writes: codes and staff actions get "out of service". */
       storeWritable?: () => boolean;
+      /** False while the lock bus gets no good reply (adapter gone): codes are not evaluated, the screen says "out of service". */
+      busHealthy?: () => boolean;
     },
   ) {}
 
@@ -106,11 +108,11 @@ export class LockerCore {
   }
 
   async enterCode(text: string, source: CodeSource): Promise<ScreenState> {
-    return this.unlessStoreFull(() => this.takeCode(text, source));
+    return this.whenInService(() => this.takeCode(text, source));
   }
 
   async staffAction(action: StaffAction): Promise<ScreenState> {
-    return this.unlessStoreFull(() => this.takeStaffAction(action));
+    return this.whenInService(() => this.takeStaffAction(action));
   }
 
   private async takeCode(text: string, source: CodeSource): Promise<ScreenState> {
@@ -375,9 +377,15 @@ export class LockerCore {
     });
   }
 
-  /** No door opens without its record: while writes fail, say so instead of answering with an error page. */
-  private async unlessStoreFull(work: () => Promise<ScreenState>): Promise<ScreenState> {
+  /** No door opens without its record nor over a dead bus: while either lasts, say so instead of an error page. */
+  private async whenInService(work: () => Promise<ScreenState>): Promise<ScreenState> {
     if (this.deps.storeWritable?.() === false) return this.outOfService();
+    if (this.deps.busHealthy?.() === false) {
+      this.deps.logger.warn(
+        'lock bus unresponsive: code not evaluated, out of service until the bus answers',
+      );
+      return this.outOfService();
+    }
     try {
       return await work();
     } catch (error) {
