@@ -34,6 +34,8 @@ export interface RigOptions {
   kioskPort?: number;
   /** The device's clocks (in-process only), for time logic without waiting. */
   clock?: Clock;
+  /** More environment for the device process (e.g. libfaketime's LD_PRELOAD). */
+  deviceEnv?: Record<string, string>;
   /** The config says this locker was commissioned (a new or foreign database is then refused). */
   commissioned?: boolean;
   /** The in-process device's speech output (a recording one in tests). */
@@ -148,7 +150,7 @@ export class LockerRig {
   async startDeviceProcess(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', device, '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.env() },
+      env: { ...process.env, ...this.env(), ...this.options.deviceEnv },
     });
     this.child = child;
     this.childLog = '';
