@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   if (command !== 'run')
     throw new ConfigError('CONFIG_UNREADABLE', [`unknown command "${command}": run, backup or recover`]);
   const device = new Device({ config, logger });
-  const notifier = new SystemdNotifier(() => device.health().ok, logger);
+  const notifier = new SystemdNotifier(() => device.health(), logger);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

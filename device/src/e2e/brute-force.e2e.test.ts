@@ -3,6 +3,7 @@ import { maxWrongGuesses } from '../flows/guessing-bound.ts';
 import type { LockoutPolicy } from '../flows/lockout.ts';
 import { launchChromium } from '../testing/headless-browser.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
+import { TestClock } from '../testing/test-clock.ts';
 
 const staffPin = '8675309123';
 const hour = 60 * 60_000;
@@ -16,8 +17,7 @@ const policy: LockoutPolicy = {
   budgetWindowMs: hour,
 };
 /** The device's clock stands still unless the attacker moves it on (instead of waiting). */
-let clock = Date.now();
-const now = () => clock;
+const clock = new TestClock(Date.now());
 let rig: LockerRig;
 
 /** Wrong 8-digit PINs; none is a live code (the only live PIN is the own reservation's, never typed). */
@@ -25,7 +25,7 @@ let guessNumber = 0;
 const guess = () => String(10_000_000 + guessNumber++);
 
 beforeAll(async () => {
-  rig = new LockerRig({ lockout: policy, now });
+  rig = new LockerRig({ lockout: policy, clock });
   await rig.start();
   await rig.startDeviceInProcess();
   await rig.peer.publish({
@@ -51,7 +51,7 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
       const wait = answers.find((a) => a.view === 'wait');
       if (wait) {
         delays.push(wait.params.seconds as number);
-        clock += (wait.params.seconds as number) * 1000;
+        clock.advance((wait.params.seconds as number) * 1000);
       }
     }
     // 3 free wrong codes in the first cycle; then each cycle's first wrong code waits twice as long
@@ -73,8 +73,8 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
   });
 
   it('the real guessing rate through the keypad and the scanner stays within the policy; QR and staff still work', async () => {
-    clock += 2 * hour; // a fresh window: what came before is forgotten
-    const start = now();
+    clock.advance(2 * hour); // a fresh window: what came before is forgotten
+    const start = clock.monotonic();
     let evaluated = 0;
     let suspensions = 0;
     for (let attempt = 0; attempt < 60; attempt++) {
@@ -84,9 +84,9 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
       if (answer.view === 'suspended') suspensions++;
       // the fastest the locker allows: come back the moment it says
       if (answer.view === 'wait' || answer.view === 'suspended')
-        clock += (answer.params.seconds as number) * 1000;
+        clock.advance((answer.params.seconds as number) * 1000);
     }
-    const spanMs = now() - start;
+    const spanMs = clock.monotonic() - start;
     expect(evaluated).toBeGreaterThanOrEqual(policy.budget);
     expect(evaluated).toBeLessThanOrEqual(maxWrongGuesses(policy, spanMs));
     expect(suspensions).toBeGreaterThan(0);
@@ -113,7 +113,7 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
   });
 
   it('the touchscreen counts the wait down, then asks for a code again', async () => {
-    clock += 2 * hour;
+    clock.advance(2 * hour);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -131,7 +131,7 @@ describe('brute force at the locker (device + simulated keypad and scanner on pt
   });
 
   it('wrong staff codes have their own counter: they slow staff down, never the citizens', async () => {
-    clock += 2 * hour;
+    clock.advance(2 * hour);
     const wrongStaff = ['3141592653', '2718281828', '1618033988', '1414213562'];
     const answers = [];
     for (const pin of wrongStaff) answers.push((await rig.enter('keypad', pin)).view);

@@ -1,4 +1,5 @@
 import type { ReservationState } from '@locker/protocol';
+import type { Instant } from '../runtime/clock.ts';
 
 export interface ReservationView {
   id: string;
@@ -21,6 +22,7 @@ export type CodeMatch =
 export interface SecondFactorWait {
   reservationId: string;
   have: 'pin' | 'qr';
+  /** Monotonic ms: a stepped wall clock neither stretches nor ends the window. */
   until: number;
 }
 
@@ -53,8 +55,8 @@ export const secondFactorWindowMs = 120_000;
  * Decides what a code entered at the locker does. Two-factor reservations need the PIN and the
  * QR code of the same reservation, in either order, within {@link secondFactorWindowMs}.
  */
-export function decideCode(match: CodeMatch, waiting: SecondFactorWait | null, now: number): CodeDecision {
-  const pending = waiting && waiting.until > now ? waiting : null;
+export function decideCode(match: CodeMatch, waiting: SecondFactorWait | null, now: Instant): CodeDecision {
+  const pending = waiting && waiting.until > now.monotonic ? waiting : null;
   if (pending && match.kind !== 'staff') {
     if (
       match.kind !== 'pickup' ||
@@ -76,19 +78,19 @@ export function decideCode(match: CodeMatch, waiting: SecondFactorWait | null, n
       return {
         action: 'open_return',
         reservationId: r.id,
-        late: r.dueAt !== null && Date.parse(r.dueAt) < now,
+        late: r.dueAt !== null && Date.parse(r.dueAt) < now.wall,
       };
     }
     case 'pickup': {
       const r = match.reservation;
       if (r.state === 'cancelled') return reject('cancelled');
       if (['picked_up', 'due', 'returned', 'retrieved'].includes(r.state)) return reject('already_collected');
-      if (r.state === 'expired' || Date.parse(r.expiresAt) <= now) return reject('expired');
+      if (r.state === 'expired' || Date.parse(r.expiresAt) <= now.wall) return reject('expired');
       if (!['loaded', 'notified'].includes(r.state) || r.compartment === null) return reject('not_ready');
       if (r.twoFactor && !pending)
         return {
           action: 'second_factor',
-          wait: { reservationId: r.id, have: match.factor, until: now + secondFactorWindowMs },
+          wait: { reservationId: r.id, have: match.factor, until: now.monotonic + secondFactorWindowMs },
         };
       return { action: 'open_pickup', reservationId: r.id, compartment: r.compartment };
     }

@@ -1,11 +1,14 @@
 import type { ReservationState } from '@locker/protocol';
 import { describe, expect, it } from 'vitest';
+import type { Instant } from '../runtime/clock.ts';
 import { type CodeMatch, decideCode, type ReservationView, secondFactorWindowMs } from './code-decision.ts';
 import { type CompartmentCandidate, chooseCompartment, nextSize } from './compartment-choice.ts';
 import { closeOutcome, defaultDoorOpenTiming, doorLeftOpen } from './door-outcome.ts';
 import { mergeReservationState } from './reservation-merge.ts';
 
 const now = Date.parse('2026-11-24T10:00:00Z');
+/** Both clocks at one reading; the monotonic one counts from an arbitrary origin. */
+const at = (wall: number, monotonic = wall - now + 5_000): Instant => ({ wall, monotonic });
 const reservation = (patch: Partial<ReservationView> = {}): ReservationView => ({
   id: 'r-1',
   kind: 'document',
@@ -24,12 +27,12 @@ const pickup = (patch: Partial<ReservationView> = {}, factor: 'pin' | 'qr' = 'pi
 
 describe('code decision', () => {
   it('opens the compartment of a loaded one-factor reservation', () => {
-    expect(decideCode(pickup(), null, now)).toEqual({
+    expect(decideCode(pickup(), null, at(now))).toEqual({
       action: 'open_pickup',
       reservationId: 'r-1',
       compartment: 7,
     });
-    expect(decideCode(pickup({ state: 'notified' }, 'qr'), null, now).action).toBe('open_pickup');
+    expect(decideCode(pickup({ state: 'notified' }, 'qr'), null, at(now)).action).toBe('open_pickup');
   });
 
   it.each<[ReservationState, string]>([
@@ -42,7 +45,7 @@ describe('code decision', () => {
     ['expired', 'expired'],
     ['cancelled', 'cancelled'],
   ])('refuses a pickup in state %s (%s) without counting it as a guess', (state, reason) => {
-    expect(decideCode(pickup({ state }), null, now)).toEqual({
+    expect(decideCode(pickup({ state }), null, at(now))).toEqual({
       action: 'reject',
       reason,
       countsAsFailure: false,
@@ -50,18 +53,18 @@ describe('code decision', () => {
   });
 
   it('refuses a pickup past its expiry even before the fleet marked it expired', () => {
-    expect(decideCode(pickup({ expiresAt: '2026-11-24T09:59:59Z' }), null, now)).toMatchObject({
+    expect(decideCode(pickup({ expiresAt: '2026-11-24T09:59:59Z' }), null, at(now))).toMatchObject({
       reason: 'expired',
     });
   });
 
   it('counts an unknown code as a failure and names the locker of a code for another one', () => {
-    expect(decideCode({ kind: 'none' }, null, now)).toEqual({
+    expect(decideCode({ kind: 'none' }, null, at(now))).toEqual({
       action: 'reject',
       reason: 'unknown_code',
       countsAsFailure: true,
     });
-    expect(decideCode({ kind: 'other_locker', lockerId: 'poperinge-1' }, null, now)).toEqual({
+    expect(decideCode({ kind: 'other_locker', lockerId: 'poperinge-1' }, null, at(now))).toEqual({
       action: 'reject',
       reason: 'other_locker',
       countsAsFailure: false,
@@ -72,32 +75,45 @@ describe('code decision', () => {
   it('two factors: asks for the other one, then opens only for the same reservation in time', () => {
     for (const first of ['pin', 'qr'] as const) {
       const second = first === 'pin' ? 'qr' : 'pin';
-      const ask = decideCode(pickup({ twoFactor: true }, first), null, now);
+      const ask = decideCode(pickup({ twoFactor: true }, first), null, at(now));
       expect(ask).toEqual({
         action: 'second_factor',
-        wait: { reservationId: 'r-1', have: first, until: now + secondFactorWindowMs },
+        wait: { reservationId: 'r-1', have: first, until: at(now).monotonic + secondFactorWindowMs },
       });
       if (ask.action !== 'second_factor') throw new Error('unreachable');
-      expect(decideCode(pickup({ twoFactor: true }, second), ask.wait, now + 1000).action).toBe(
+      expect(decideCode(pickup({ twoFactor: true }, second), ask.wait, at(now + 1000)).action).toBe(
         'open_pickup',
       );
       // the same factor twice is not two factors
-      expect(decideCode(pickup({ twoFactor: true }, first), ask.wait, now + 1000)).toMatchObject({
+      expect(decideCode(pickup({ twoFactor: true }, first), ask.wait, at(now + 1000))).toMatchObject({
         reason: 'wrong_second_factor',
         countsAsFailure: true,
       });
       // the other factor of a different reservation
-      expect(decideCode(pickup({ id: 'r-2', twoFactor: true }, second), ask.wait, now + 1000)).toMatchObject({
+      expect(
+        decideCode(pickup({ id: 'r-2', twoFactor: true }, second), ask.wait, at(now + 1000)),
+      ).toMatchObject({
         reason: 'wrong_second_factor',
       });
-      expect(decideCode({ kind: 'none' }, ask.wait, now + 1000)).toMatchObject({
+      expect(decideCode({ kind: 'none' }, ask.wait, at(now + 1000))).toMatchObject({
         reason: 'wrong_second_factor',
       });
       // too late: the wait is over and the second code starts again
       expect(
-        decideCode(pickup({ twoFactor: true }, second), ask.wait, now + secondFactorWindowMs + 1).action,
+        decideCode(pickup({ twoFactor: true }, second), ask.wait, at(now + secondFactorWindowMs + 1)).action,
       ).toBe('second_factor');
     }
+  });
+
+  it('two factors: the window runs on the monotonic clock, a wall clock stepped 1 h either way neither ends nor stretches it', () => {
+    const ask = decideCode(pickup({ twoFactor: true }, 'qr'), null, at(now));
+    if (ask.action !== 'second_factor') throw new Error('expected a second-factor wait');
+    const later = at(now).monotonic + 1000;
+    const pin = pickup({ twoFactor: true }, 'pin');
+    expect(decideCode(pin, ask.wait, at(now - 3_600_000, later)).action).toBe('open_pickup');
+    expect(decideCode(pin, ask.wait, at(now + 3_600_000, later)).action).toBe('open_pickup');
+    const late = at(now).monotonic + secondFactorWindowMs + 1;
+    expect(decideCode(pin, ask.wait, at(now - 3_600_000, late)).action).toBe('second_factor');
   });
 
   it('returns: only loans that are out, flagged late after the due date', () => {
@@ -105,21 +121,21 @@ describe('code decision', () => {
       kind: 'return',
       reservation: reservation({ kind: 'loan', state: 'picked_up', dueAt: '2026-11-25T00:00:00Z', ...patch }),
     });
-    expect(decideCode(loan({}), null, now)).toEqual({
+    expect(decideCode(loan({}), null, at(now))).toEqual({
       action: 'open_return',
       reservationId: 'r-1',
       late: false,
     });
-    expect(decideCode(loan({ state: 'due', dueAt: '2026-11-23T00:00:00Z' }), null, now)).toMatchObject({
+    expect(decideCode(loan({ state: 'due', dueAt: '2026-11-23T00:00:00Z' }), null, at(now))).toMatchObject({
       late: true,
     });
-    expect(decideCode(loan({ state: 'returned' }), null, now)).toMatchObject({ reason: 'not_on_loan' });
-    expect(decideCode(loan({ kind: 'document' }), null, now)).toMatchObject({ reason: 'not_on_loan' });
+    expect(decideCode(loan({ state: 'returned' }), null, at(now))).toMatchObject({ reason: 'not_on_loan' });
+    expect(decideCode(loan({ kind: 'document' }), null, at(now))).toMatchObject({ reason: 'not_on_loan' });
   });
 
   it('lets staff in even while a citizen is half-way through two factors', () => {
     const wait = { reservationId: 'r-1', have: 'pin' as const, until: now + 5000 };
-    expect(decideCode({ kind: 'staff', staffId: 's-1' }, wait, now)).toEqual({
+    expect(decideCode({ kind: 'staff', staffId: 's-1' }, wait, at(now))).toEqual({
       action: 'staff',
       staffId: 's-1',
     });

@@ -31,17 +31,18 @@ function line(s) {
     default: return fill(s.view, p);
   }
 }
-// a wait counts down on the page; the region is busy while it ticks, so a screen reader hears it once, then the end
+// a wait counts down on the page (on the monotonic clock: a stepped wall clock moves no countdown); the region is
+// busy while it ticks, so a screen reader hears it once, then the end
 let waitFor = { seq: -1, until: 0 };
 let ticker;
 function waitLine() {
-  const left = Math.ceil((waitFor.until - Date.now()) / 1000);
+  const left = Math.ceil((waitFor.until - performance.now()) / 1000);
   return left > 0 ? fill('wait', { seconds: left }) : fill('welcome', {});
 }
 function countDown() {
   $('status').setAttribute('aria-busy', 'true');
   ticker = setInterval(() => {
-    if (Date.now() >= waitFor.until) { clearInterval(ticker); $('status').removeAttribute('aria-busy'); }
+    if (performance.now() >= waitFor.until) { clearInterval(ticker); $('status').removeAttribute('aria-busy'); }
     $('status').textContent = waitLine();
   }, 1000);
 }
@@ -65,7 +66,7 @@ function render(withTone) {
   document.querySelectorAll('[data-lang]').forEach((b) => { b.setAttribute('aria-pressed', String(b.dataset.lang === lang)); b.setAttribute('aria-label', b.dataset.lang.toUpperCase() + ' ' + TEXTS[b.dataset.lang].language); });
   clearInterval(ticker);
   $('status').removeAttribute('aria-busy');
-  if (screen.view === 'wait' && waitFor.seq !== screen.seq) waitFor = { seq: screen.seq, until: Date.now() + screen.params.seconds * 1000 };
+  if (screen.view === 'wait' && waitFor.seq !== screen.seq) waitFor = { seq: screen.seq, until: performance.now() + screen.params.seconds * 1000 };
   $('status').textContent = line(screen);
   if (screen.view === 'wait') countDown();
   $('staff').classList.toggle('shown', screen.view === 'staff' || Boolean(screen.params.staff && screen.view !== 'welcome'));

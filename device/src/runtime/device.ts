@@ -7,13 +7,14 @@ import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
 import { KioskSession } from '../kiosk/kiosk-session.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
-import type { LockBus } from '../lockbus/lock-bus.ts';
+import type { LockBus, LockBusHealth } from '../lockbus/lock-bus.ts';
 import { EspeakSpeech } from '../speech/espeak-speech.ts';
 import type { SpeechOutput } from '../speech/speech-output.ts';
 import { DeviceStore, type StoreOptions } from '../store/device-store.ts';
 import { claimIdentity } from '../store/locker-identity.ts';
 import { type FreeBytes, StoreHealth } from '../store/store-health.ts';
 import { FleetSync } from '../sync/fleet-sync.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { DoorKeeper } from './door-keeper.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { LockerCore } from './locker-core.ts';
@@ -25,7 +26,8 @@ export interface DeviceDeps {
   config: DeviceConfig;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
-  now?: () => number;
+  /** Wall and monotonic clocks (tests step the wall clock or move both). */
+  clock?: Clock;
   /** Tests inject a soft cabinet to open the service door. */
   io?: CabinetIo;
   /** Fault injection at the store seam (a refused write). */
@@ -34,6 +36,16 @@ export interface DeviceDeps {
   freeBytes?: FreeBytes;
   /** Tests inject a recording speech output. */
   speech?: SpeechOutput;
+}
+
+export type HealthProblem = 'starting' | 'board_offline' | 'bus_unresponsive';
+
+export interface DeviceHealth {
+  ok: boolean;
+  /** Why not ok; empty when ok. */
+  problems: HealthProblem[];
+  bus: LockBusHealth | null;
+  [key: string]: unknown;
 }
 
 export interface DeviceAddresses {
@@ -53,13 +65,13 @@ export class Device {
   private inputs: SerialLineInput[] = [];
   private session: KioskSession | undefined;
   private onTamper: ((open: boolean) => void) | undefined;
-  private readyAt = 0;
+  private ready = false;
 
   constructor(private readonly deps: DeviceDeps) {}
 
   async start(): Promise<DeviceAddresses> {
     const { config, logger } = this.deps;
-    const now = this.deps.now ?? Date.now;
+    const clock = this.deps.clock ?? systemClock;
     const env = this.deps.env ?? process.env;
     const codeKey = readSecret(config.secrets.codeKey, 'secrets.codeKey', config.mode, env);
     const password = config.fleet?.password
@@ -72,17 +84,17 @@ export class Device {
     const bus = BoardLockBus.fromConfig(config.bus, { logger: logger.child({ module: 'lockbus' }) });
     this.bus = bus;
     await bus.start();
-    const recorder = new EventRecorder(store, config.lockerId, now);
+    const recorder = new EventRecorder(store, config.lockerId, () => clock.wall());
     const storeHealth = new StoreHealth({
       store,
       logger: logger.child({ module: 'store' }),
-      now,
+      clock,
       alarm: (data) => recorder.record('alarm', { data }),
       ...(this.deps.freeBytes ? { freeBytes: this.deps.freeBytes } : {}),
     });
     this.storeHealth = storeHealth;
     storeHealth.start();
-    const screen = new Screen(now);
+    const screen = new Screen(() => clock.wall());
     const io =
       this.deps.io ??
       (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
@@ -107,7 +119,7 @@ export class Device {
       compartments: config.compartments,
       timing: { reminderMs: config.timing.doorReminderMs, alarmMs: config.timing.doorAlarmMs },
       logger: logger.child({ module: 'doors' }),
-      now,
+      clock,
     });
     this.doors = doors;
     const core = new LockerCore({
@@ -118,9 +130,10 @@ export class Device {
       screen,
       codeKey,
       logger: logger.child({ module: 'flows' }),
-      now,
+      clock,
       cue: (kind) => io.buzz(kind === 'ok' ? 80 : kind === 'error' ? 300 : 600),
       storeWritable: () => storeHealth.usable,
+      busHealthy: () => bus.health().ok,
     });
     this.core = core;
     core.start();
@@ -196,7 +209,7 @@ export class Device {
     const address = kiosk.server.address();
     const port = typeof address === 'object' && address ? address.port : config.kiosk.port;
     io.light(true);
-    this.readyAt = now();
+    this.ready = true;
     return { kioskUrl: `http://${config.kiosk.host}:${port}` };
   }
 
@@ -207,13 +220,26 @@ export class Device {
     );
   }
 
-  health(): { ok: boolean; [key: string]: unknown } {
+  /**
+   * For `/healthz` and the systemd watchdog: not ok while starting, while a board is offline, or
+   * when the lock bus got no good reply for `unhealthyAfterFailedPolls` polls in a row (a dead
+   * adapter); `problems` says which.
+   */
+  health(): DeviceHealth {
     const counters = this.bus?.counters();
     const boardsOnline = counters ? Object.values(counters.boards).every((b) => b.online) : false;
+    const bus = this.bus?.health() ?? null;
+    const problems: HealthProblem[] = [
+      ...(this.ready ? [] : ['starting' as const]),
+      ...(boardsOnline ? [] : ['board_offline' as const]),
+      ...(bus && !bus.ok ? ['bus_unresponsive' as const] : []),
+    ];
     return {
-      ok: this.readyAt > 0 && boardsOnline,
+      ok: problems.length === 0,
+      problems,
       lockerId: this.deps.config.lockerId,
       boardsOnline,
+      bus,
       fleetConnected: this.sync?.connected ?? null,
       fleetRejectedMessages: this.sync?.counters.rejectedMessages ?? 0,
       outboxDepth: this.store?.outbox.depth() ?? null,

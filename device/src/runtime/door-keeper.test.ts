@@ -14,6 +14,7 @@ import type {
 } from '../lockbus/lock-bus.ts';
 import { LockBusError, type LockBusErrorCode } from '../lockbus/lock-bus-error.ts';
 import { DeviceStore } from '../store/device-store.ts';
+import { systemClock } from './clock.ts';
 import { DoorKeeper } from './door-keeper.ts';
 import { EventRecorder } from './event-recorder.ts';
 
@@ -56,15 +57,14 @@ afterEach(() => keeper?.stop());
 
 async function keeperOver(code: LockBusErrorCode) {
   const store = DeviceStore.open(join(mkdtempSync(join(tmpdir(), 'door-keeper-')), 'device.db'));
-  const now = () => Date.now();
   keeper = new DoorKeeper({
     store,
     bus: new RefusingBus(code),
-    recorder: new EventRecorder(store, 'test-locker', now),
+    recorder: new EventRecorder(store, 'test-locker', () => systemClock.wall()),
     compartments: [compartment],
     timing: { reminderMs: 30_000, alarmMs: 120_000 },
     logger: pino({ level: 'silent' }),
-    now,
+    clock: systemClock,
   });
   await keeper.start();
   const eventTypes = () =>

@@ -9,6 +9,7 @@ import { LockBusError } from '../lockbus/lock-bus-error.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import { isWriteFailure } from '../store/store-error.ts';
 import type { UnlockPurpose } from '../store/store-types.ts';
+import type { Clock } from './clock.ts';
 import { newSession, pendingOf, previousStatus, resumedSession, type Session } from './door-session.ts';
 import type { EventRecorder } from './event-recorder.ts';
 
@@ -57,7 +58,8 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
       compartments: CompartmentConfig[];
       timing: DoorOpenTiming;
       logger: Logger;
-      now: () => number;
+      /** Wall clock for stamps and due dates; door-left-open times run on the monotonic clock. */
+      clock: Clock;
     },
   ) {
     super();
@@ -196,7 +198,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
       this.deps.logger.warn({ compartment: number, purpose, code }, 'compartment did not open');
       return { ok: false, compartment: number, code, message };
     }
-    session.openedAt = this.deps.now();
+    session.openedAt = this.deps.clock.monotonic();
     this.writeOrKeep(number, session, () => {
       store.markUnlockOpened(number);
       const current = store.compartment(number);
@@ -232,7 +234,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
     if (event.door === 'open' && !session && event.cause !== 'initial') {
       // nobody asked: a key, force, or an unlock whose outcome was unknown
       const actor: Actor = { kind: 'system' };
-      const opened = newSession('service', null, actor, this.deps.now());
+      const opened = newSession('service', null, actor, this.deps.clock.monotonic());
       const { store } = this.deps;
       this.writeOrKeep(number, opened, () => {
         store.setPendingUnlock(pendingOf(number, opened, this.iso()));
@@ -308,7 +310,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
       );
     const late =
       session.purpose === 'return' && reservation?.dueAt
-        ? Date.parse(reservation.dueAt) < this.deps.now()
+        ? Date.parse(reservation.dueAt) < this.deps.clock.wall()
         : false;
     this.deps.recorder.record(linkedHere || !reservation ? outcome.event : 'door_closed', {
       compartment: number,
@@ -369,7 +371,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
       this.deps.logger.info({ compartment: number, door: reading.door, plan: plan.kind }, 'door reconciled');
     switch (plan.kind) {
       case 'resume_open': {
-        const session = resumedSession(pending!, this.deps.now());
+        const session = resumedSession(pending!, this.deps.clock.monotonic());
         if (plan.recordOpening)
           this.writeOrKeep(number, session, () => {
             store.markUnlockOpened(number);
@@ -392,7 +394,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
       }
       case 'finish': {
         // it opened and closed while we were away (or never opened: the item sensor tells the outcome)
-        const session = resumedSession(pending!, this.deps.now());
+        const session = resumedSession(pending!, this.deps.clock.monotonic());
         this.sessions.set(number, session);
         await this.finish(number, session);
         return;
@@ -410,7 +412,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         );
         return;
       case 'found_open': {
-        const session = newSession('service', null, { kind: 'system' }, this.deps.now());
+        const session = newSession('service', null, { kind: 'system' }, this.deps.clock.monotonic());
         this.writeOrKeep(number, session, () => {
           store.setPendingUnlock(pendingOf(number, session, this.iso()));
           store.updateCompartment(number, { door: 'open' }, this.iso());
@@ -461,7 +463,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
   private checkLeftOpen(number: number, session: Session): void {
     if (session.openedAt === null) return;
     const openedAt = session.openedAt;
-    const now = this.deps.now();
+    const now = this.deps.clock.monotonic();
     const due = doorLeftOpen(openedAt, now, session, this.deps.timing);
     if (due === 'remind') {
       session.reminded = true;
@@ -528,7 +530,7 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
   }
 
   private iso(): string {
-    return new Date(this.deps.now()).toISOString();
+    return new Date(this.deps.clock.wall()).toISOString();
   }
 
   private failed(what: string, error: unknown): void {

@@ -6,6 +6,7 @@ export interface Session {
   purpose: UnlockPurpose;
   reservationId: string | null;
   actor: Actor;
+  /** Monotonic ms when the door was seen open: a stepped wall clock moves no reminder or alarm. */
   openedAt: number | null;
   reminded: boolean;
   alarmed: boolean;

@@ -3,17 +3,13 @@ import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config/device-config.ts';
 import { decideCode, type SecondFactorWait } from '../flows/code-decision.ts';
 import { chooseCompartment, nextSize } from '../flows/compartment-choice.ts';
-import {
-  type LockoutBlock,
-  type LockoutState,
-  lockoutBlock,
-  noLockout,
-  recordFailure,
-} from '../flows/lockout.ts';
+import { type LockoutBlock, type LockoutState, lockoutBlock, recordFailure } from '../flows/lockout.ts';
+import { fromRecord, type RecordClock, toRecord } from '../flows/lockout-record.ts';
 import { mergeReservationState } from '../flows/reservation-merge.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import { isWriteFailure } from '../store/store-error.ts';
 import type { ReservationRecord } from '../store/store-types.ts';
+import { type Clock, instantOf } from './clock.ts';
 import { type GuessCounter, guessCounter, resolveCode } from './code-resolver.ts';
 import type { DoorKeeper, OpenResult } from './door-keeper.ts';
 import type { EventRecorder } from './event-recorder.ts';
@@ -61,10 +57,13 @@ export class LockerCore {
       screen: Screen;
       codeKey: string;
       logger: Logger;
-      now: () => number;
+      /** Wall clock for stamps and validity windows, monotonic clock for lockout delays and the second-factor window. */
+      clock: Clock;
       cue?: (kind: 'ok' | 'error' | 'alert') => void;
       /** False while the database refuses writes: codes and staff actions get "out of service". */
       storeWritable?: () => boolean;
+      /** False while the lock bus gets no good reply (adapter gone): codes are not evaluated, the screen says "out of service". */
+      busHealthy?: () => boolean;
     },
   ) {}
 
@@ -109,21 +108,21 @@ export class LockerCore {
   }
 
   async enterCode(text: string, source: CodeSource): Promise<ScreenState> {
-    return this.unlessStoreFull(() => this.takeCode(text, source));
+    return this.whenInService(() => this.takeCode(text, source));
   }
 
   async staffAction(action: StaffAction): Promise<ScreenState> {
-    return this.unlessStoreFull(() => this.takeStaffAction(action));
+    return this.whenInService(() => this.takeStaffAction(action));
   }
 
   private async takeCode(text: string, source: CodeSource): Promise<ScreenState> {
-    const { store, config, now } = this.deps;
+    const { store, config, clock } = this.deps;
     // a code that could be guessed is not evaluated while its counter blocks it; a QR code always is
     const counter = guessCounter(text);
-    const block = counter ? lockoutBlock(this.lockout(counter), now(), config.lockout) : null;
+    const block = counter ? lockoutBlock(this.lockout(counter), clock.monotonic(), config.lockout) : null;
     if (block && block.kind !== 'open') return this.showBlock(block);
     const match = resolveCode(store, this.deps.codeKey, config.lockerId, text);
-    const decision = decideCode(match, this.waiting, now());
+    const decision = decideCode(match, this.waiting, instantOf(clock));
     this.deps.logger.info(
       {
         source,
@@ -378,9 +377,15 @@ export class LockerCore {
     });
   }
 
-  /** No door opens without its record: while writes fail, say so instead of answering with an error page. */
-  private async unlessStoreFull(work: () => Promise<ScreenState>): Promise<ScreenState> {
+  /** No door opens without its record nor over a dead bus: while either lasts, say so instead of an error page. */
+  private async whenInService(work: () => Promise<ScreenState>): Promise<ScreenState> {
     if (this.deps.storeWritable?.() === false) return this.outOfService();
+    if (this.deps.busHealthy?.() === false) {
+      this.deps.logger.warn(
+        'lock bus unresponsive: code not evaluated, out of service until the bus answers',
+      );
+      return this.outOfService();
+    }
     try {
       return await work();
     } catch (error) {
@@ -398,10 +403,10 @@ export class LockerCore {
 
   /** A wrong code is never forgiven by a right one: only time lowers the counts. */
   private failure(counter: GuessCounter, reason: string): ScreenState {
-    const { now, config, store, recorder } = this.deps;
-    const verdict = recordFailure(this.lockout(counter), now(), config.lockout);
+    const { clock, config, store, recorder } = this.deps;
+    const verdict = recordFailure(this.lockout(counter), clock.monotonic(), config.lockout);
     store.transaction(() => {
-      store.setMeta(lockoutKeys[counter], JSON.stringify(verdict.state));
+      store.setMeta(lockoutKeys[counter], JSON.stringify(toRecord(verdict.state, this.recordClock())));
       const counts = { counter, failures: verdict.state.failures, inWindow: verdict.inWindow };
       if (verdict.alarm)
         recorder.record('alarm', {
@@ -410,7 +415,7 @@ export class LockerCore {
       else recorder.record('code_rejected', { data: counts });
     });
     this.deps.cue?.('error');
-    const block = lockoutBlock(verdict.state, now(), config.lockout);
+    const block = lockoutBlock(verdict.state, clock.monotonic(), config.lockout);
     if (block.kind !== 'open') return this.showBlock(block, reason);
     return this.show('rejected', { reason, lockerId: null });
   }
@@ -420,9 +425,15 @@ export class LockerCore {
     return this.show(block.kind, { seconds, ...(reason ? { reason } : {}) });
   }
 
+  /** Persisted with its boot and both clocks: a restart or a stepped clock neither ends nor stretches a wait. */
   private lockout(counter: GuessCounter): LockoutState {
     const saved = this.deps.store.getMeta(lockoutKeys[counter]);
-    return saved ? { ...noLockout, ...(JSON.parse(saved) as Partial<LockoutState>) } : noLockout;
+    return fromRecord(saved ? JSON.parse(saved) : null, this.recordClock(), this.deps.config.lockout);
+  }
+
+  private recordClock(): RecordClock {
+    const { clock } = this.deps;
+    return { ...instantOf(clock), bootId: clock.bootId() };
   }
 
   private toLoad(): ReservationRecord[] {
@@ -433,14 +444,16 @@ export class LockerCore {
   }
 
   private toRetrieve(): number[] {
-    const { store, now } = this.deps;
+    const { store, clock } = this.deps;
     return store
       .compartments()
       .filter((c) => c.state === 'occupied' && !this.deps.doors.isOpen(c.number))
       .filter((c) => {
         const r = c.reservationId ? store.reservation(c.reservationId) : undefined;
         return (
-          !r || ['expired', 'cancelled', 'returned'].includes(r.state) || Date.parse(r.expiresAt) <= now()
+          !r ||
+          ['expired', 'cancelled', 'returned'].includes(r.state) ||
+          Date.parse(r.expiresAt) <= clock.wall()
         );
       })
       .map((c) => c.number);
@@ -497,7 +510,7 @@ export class LockerCore {
   }
 
   private iso(): string {
-    return new Date(this.deps.now()).toISOString();
+    return new Date(this.deps.clock.wall()).toISOString();
   }
 }
 

@@ -2,51 +2,67 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SystemdNotifier } from './systemd-notifier.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type NotifierHealth, SystemdNotifier } from './systemd-notifier.ts';
 
 /** A stand-in `systemd-notify` per test (a stopping notifier of one test must not write into the next one's log). */
-function fakeNotify(): { fake: string; log: string } {
+function fakeNotify(): { fake: string; calls: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'notify-'));
   const log = join(dir, 'calls');
   const fake = join(dir, 'systemd-notify');
   writeFileSync(fake, `#!/bin/sh\necho "$NOTIFY_SOCKET $*" >> ${log}\n`);
   chmodSync(fake, 0o755);
   writeFileSync(log, '');
-  return { fake, log };
+  return { fake, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
+const period = 100;
+const waitForCalls = (calls: () => string[], count: number) =>
+  vi.waitFor(() => expect(calls().length).toBe(count), { timeout: 15_000, interval: 20 });
+
 let notifier: SystemdNotifier | undefined;
-afterEach(() => notifier?.stop());
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+afterEach(() => {
+  notifier?.stop();
+  notifier = undefined;
+  vi.useRealTimers();
+});
 
 describe('systemd notifier', () => {
-  it('says ready, then pings the watchdog only while healthy', async () => {
-    const { fake, log } = fakeNotify();
-    const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-    let healthy = true;
+  it('pings the watchdog only while healthy and tells systemd why not, once per change', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { fake, calls } = fakeNotify();
+    let health: NotifierHealth = { ok: true, problems: [] };
     notifier = new SystemdNotifier(
-      () => healthy,
+      () => health,
       pino({ level: 'silent' }),
-      { NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: '100000' },
+      { NOTIFY_SOCKET: '/run/x', WATCHDOG_USEC: String(period * 2000) },
       fake,
     );
     notifier.start();
-    await wait(230);
-    expect(calls()[0]).toBe('/run/x --ready');
-    expect(calls().filter((c) => c.endsWith('WATCHDOG=1')).length).toBeGreaterThanOrEqual(2);
-    healthy = false;
-    await wait(50);
-    const pings = calls().length;
-    await wait(200);
-    expect(calls().length).toBe(pings);
+    await waitForCalls(calls, 1);
+    vi.advanceTimersByTime(period * 2);
+    await waitForCalls(calls, 3);
+    health = { ok: false, problems: ['bus_unresponsive'] };
+    vi.advanceTimersByTime(period * 3);
+    await waitForCalls(calls, 4);
+    health = { ok: true, problems: [] };
+    vi.advanceTimersByTime(period);
+    await waitForCalls(calls, 5);
+    expect(calls()).toEqual([
+      '/run/x --ready',
+      '/run/x WATCHDOG=1',
+      '/run/x WATCHDOG=1',
+      '/run/x STATUS=unhealthy: bus_unresponsive',
+      '/run/x WATCHDOG=1 STATUS=healthy',
+    ]);
   });
 
   it('does nothing outside systemd', async () => {
-    const { fake, log } = fakeNotify();
-    notifier = new SystemdNotifier(() => true, pino({ level: 'silent' }), {}, fake);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const { fake, calls } = fakeNotify();
+    notifier = new SystemdNotifier(() => ({ ok: true, problems: [] }), pino({ level: 'silent' }), {}, fake);
     notifier.start();
-    await wait(50);
-    expect(readFileSync(log, 'utf8')).toBe('');
+    vi.advanceTimersByTime(period * 10);
+    expect(calls()).toEqual([]);
   });
 });

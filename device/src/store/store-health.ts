@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../runtime/clock.ts';
 import type { DeviceStore } from './device-store.ts';
 import { StoreError } from './store-error.ts';
 
@@ -42,7 +43,8 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
     private readonly deps: {
       store: DeviceStore;
       logger: Logger;
-      now: () => number;
+      /** The wall clock stamps the write probe; how long writes failed runs on the monotonic clock. */
+      clock: Clock;
       /** Records a durable alarm (inside the caller's transaction). */
       alarm: (data: Record<string, string | number | boolean | null>) => void;
       options?: Partial<typeof storeHealthDefaults>;
@@ -109,7 +111,7 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
 
   private writeFailed(error: Error): void {
     if (!this.current.writable) return;
-    this.failedSince = this.deps.now();
+    this.failedSince = this.deps.clock.monotonic();
     this.deps.logger.error(
       { err: new StoreError('STORE_WRITE_FAILED', error.message, { cause: error }) },
       'database refused a write: new pickups are refused until writes work again',
@@ -118,11 +120,11 @@ export class StoreHealth extends EventEmitter<{ change: [StoreHealthState] }> {
   }
 
   private probe(): void {
-    const { store, now } = this.deps;
-    const failedForS = Math.round((now() - (this.failedSince ?? now())) / 1000);
+    const { store, clock } = this.deps;
+    const failedForS = Math.round((clock.monotonic() - (this.failedSince ?? clock.monotonic())) / 1000);
     try {
       store.transaction(() => {
-        store.setMeta('write_probe', new Date(now()).toISOString());
+        store.setMeta('write_probe', new Date(clock.wall()).toISOString());
         this.deps.alarm({ code: 'store_write_failed', failedForS, recovered: true });
       });
     } catch {

@@ -50,7 +50,8 @@ export class FleetSync {
   private drainAgain = false;
   private telemetryTimer: NodeJS.Timeout | undefined;
   private readonly bootId = randomUUID();
-  private readonly startedAt = Date.now();
+  /** Monotonic (`performance.now()`): uptime and the resend silence ignore a stepped wall clock. */
+  private readonly startedAt = performance.now();
   readonly counters: SyncCounters = {
     published: 0,
     acknowledged: 0,
@@ -60,7 +61,7 @@ export class FleetSync {
   };
   /** Highest sequence number sent on this connection; reset to resend what was never acknowledged. */
   private sentUpTo = 0;
-  private lastAckAt = Date.now();
+  private lastAckAt = performance.now();
   private resendTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -121,14 +122,14 @@ export class FleetSync {
     this.telemetryTimer.unref();
     // sent but never acknowledged (the fleet restarted behind a broker that kept no session): send again
     this.resendTimer = setInterval(() => {
-      if (this.draining || this.sentUpTo === 0 || Date.now() - this.lastAckAt < timeouts.ackMs) return;
+      if (this.draining || this.sentUpTo === 0 || performance.now() - this.lastAckAt < timeouts.ackMs) return;
       if (this.outbox.peekAfter(0, 1).length === 0) return;
       this.logger.warn(
         { outbox: this.outbox.depth() },
         'no acknowledgement from the fleet; sending unacknowledged events again',
       );
       this.sentUpTo = 0;
-      this.lastAckAt = Date.now();
+      this.lastAckAt = performance.now();
       void this.drain();
     }, timeouts.ackMs / 3);
     this.resendTimer.unref();
@@ -238,7 +239,7 @@ export class FleetSync {
       if (topic === topicFor('eventsAck', lockerId)) {
         for (const ack of decodePayload('eventsAck', payload).acks)
           if (this.outbox.acknowledge(ack.seq, ack.id)) this.counters.acknowledged++;
-        this.lastAckAt = Date.now();
+        this.lastAckAt = performance.now();
       } else if (topic === topicFor('reservations', lockerId)) {
         const change = decodePayload('reservations', payload);
         const verdict = this.core.applyChange(change);
@@ -290,7 +291,7 @@ export class FleetSync {
     const payload = encodePayload('telemetry', {
       v: 1,
       at: new Date().toISOString(),
-      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+      uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       temperatureC: null,

@@ -8,6 +8,7 @@ import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import type { DeviceConfigInput } from '../config/device-config.ts';
 import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
+import type { Clock } from '../runtime/clock.ts';
 import { Device, type DeviceDeps } from '../runtime/device.ts';
 import type { SpeechOutput } from '../speech/speech-output.ts';
 import { FleetPeer } from './fleet-peer.ts';
@@ -31,8 +32,10 @@ export interface RigOptions {
   sim?: Partial<SimulatorOptionsInput>;
   /** A fixed kiosk port, so that the page's address survives device restarts. */
   kioskPort?: number;
-  /** The device's clock (in-process only), for time logic without waiting. */
-  now?: () => number;
+  /** The device's clocks (in-process only), for time logic without waiting. */
+  clock?: Clock;
+  /** More environment for the device process (e.g. libfaketime's LD_PRELOAD). */
+  deviceEnv?: Record<string, string>;
   /** The config says this locker was commissioned (a new or foreign database is then refused). */
   commissioned?: boolean;
   /** The in-process device's speech output (a recording one in tests). */
@@ -137,7 +140,7 @@ export class LockerRig {
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
       env: this.env(),
       io: this.io,
-      ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
       ...faults,
       ...(this.options.speech ? { speech: this.options.speech } : {}),
     });
@@ -147,7 +150,7 @@ export class LockerRig {
   async startDeviceProcess(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', device, '--config', this.configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.env() },
+      env: { ...process.env, ...this.env(), ...this.options.deviceEnv },
     });
     this.child = child;
     this.childLog = '';
