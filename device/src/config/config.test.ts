@@ -15,7 +15,7 @@ compartments:
   - { number: 1, board: 0, lock: 1, size: S, itemSensor: true, position: { column: 1, row: top } }
   - { number: 2, board: 0, lock: 2, size: M, position: { column: 1, row: bottom } }
 fleet: { url: "mqtts://fleet.example.be:8883", username: ieper-stadhuis-1, password: { file: /etc/locker/mqtt-password } }
-secrets: { codeKey: { env: LOCKER_CODE_KEY } }
+secrets: { codeKey: { env: LOCKER_CODE_KEY }, auditKey: { env: LOCKER_AUDIT_KEY } }
 store: { path: /var/lib/locker/device.db }
 `;
 
