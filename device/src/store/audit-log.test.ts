@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rewriteAuditLog } from '../testing/audit-rewrite.ts';
 import { type AuditEntry, auditGenesisHash, auditHash, unkeyedAuditHash } from './audit-chain.ts';
 import { DeviceStore } from './device-store.ts';
 import { migrate, migrations } from './migrations.ts';
@@ -22,46 +23,13 @@ const dbPath = () => join(mkdtempSync(join(tmpdir(), 'audit-')), 'device.db');
 let store: DeviceStore | undefined;
 afterEach(() => store?.close());
 
-type Rewrite = (seq: number, entry: AuditEntry, prevHash: string) => string;
-
-/** What an insider with the database file does: drop the triggers, remove a row, renumber and rehash the rest. */
-function removeRowAndRecompute(db: Database.Database, removedSeq: number, rehash: Rewrite): void {
-  db.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');
-  const rows = db
-    .prepare(
-      'SELECT at, compartment, actor_kind AS actorKind, actor_id AS actorId, reason, outcome FROM audit_log WHERE seq <> ? ORDER BY seq',
-    )
-    .all(removedSeq) as AuditEntry[];
-  db.prepare('DELETE FROM audit_log').run();
-  let prevHash = auditGenesisHash;
-  rows.forEach((entry, i) => {
-    const seq = i + 1;
-    const hash = rehash(seq, entry, prevHash);
-    db.prepare(
-      'INSERT INTO audit_log (seq, at, compartment, actor_kind, actor_id, reason, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      seq,
-      entry.at,
-      entry.compartment,
-      entry.actorKind,
-      entry.actorId,
-      entry.reason,
-      entry.outcome,
-      prevHash,
-      hash,
-    );
-    prevHash = hash;
-  });
-  db.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'").run(rows.length);
-}
-
 describe('keyed audit chain', () => {
   it('finds a row removed and the chain recomputed without the audit key', () => {
     const path = dbPath();
     store = DeviceStore.open(path, { auditKey });
     for (let i = 1; i <= 5; i++) store.audit.append(opening(i));
     expect(store.audit.verify()).toEqual({ intact: true, rows: 5 });
-    removeRowAndRecompute(store.db, 3, unkeyedAuditHash);
+    rewriteAuditLog(store.db, [3], unkeyedAuditHash);
     expect(store.audit.verify()).toMatchObject({
       intact: false,
       brokenAtSeq: 1,
@@ -70,9 +38,7 @@ describe('keyed audit chain', () => {
     // the same rewrite with a guessed key fails too; only the real key makes it pass (the fleet's head catches that)
     store.close();
     store = DeviceStore.open(path, { auditKey });
-    removeRowAndRecompute(store.db, 1, (seq, entry, prev) =>
-      auditHash('guess'.repeat(10), 1, seq, entry, prev),
-    );
+    rewriteAuditLog(store.db, [1], (seq, entry, prev) => auditHash('guess'.repeat(10), 1, seq, entry, prev));
     expect(store.audit.verify()).toMatchObject({ intact: false, brokenAtSeq: 1 });
   });
 
