@@ -43,6 +43,12 @@ describe('device config', () => {
     expect(loadDeviceConfig(join(dir, 'locker.json')).lockerId).toBe('ieper-stadhuis-1');
   });
 
+  it('requires an audit key apart from the database (secrets.auditKey)', () => {
+    expect(problems(valid.replace(', auditKey: { env: LOCKER_AUDIT_KEY }', ''))).toEqual([
+      expect.stringMatching(/^locker\.yaml: secrets\.auditKey: /),
+    ]);
+  });
+
   it('names every bad field on its own line', () => {
     const bad = valid
       .replace('ieper-stadhuis-1\n', 'Ieper Stadhuis\n')
