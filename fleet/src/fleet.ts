@@ -10,6 +10,7 @@ import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { AuditChainWatch } from './services/audit-chain-watch.ts';
 import { AuditHeadWatch } from './services/audit-head-watch.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { DirectoryService } from './services/directory-service.ts';
@@ -39,6 +40,7 @@ export class Fleet {
   registry!: LockerRegistry;
   reservations!: ReservationService;
   auditHeads!: AuditHeadWatch;
+  auditChain!: AuditChainWatch;
   staff!: StaffService;
   notifications!: NotificationDispatcher;
   private email: EmailChannel | undefined;
@@ -95,6 +97,7 @@ export class Fleet {
     this.link.reservations = this.reservations;
     this.auditHeads = new AuditHeadWatch(store, logger.child({ module: 'audit' }));
     this.link.auditHeads = this.auditHeads;
+    this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
     this.notifications = new NotificationDispatcher({
       store,
@@ -130,6 +133,7 @@ export class Fleet {
     await this.link.start();
     this.broker?.admitLockers();
     this.notifications.start();
+    this.auditChain.start();
     this.timer = setInterval(() => {
       try {
         this.reservations.tick();
@@ -149,6 +153,7 @@ export class Fleet {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.auditChain?.stop();
     await this.notifications?.stop();
     this.email?.close();
     await this.link?.stop();

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
@@ -57,5 +58,19 @@ secrets:
     const edited = await fleetCommand(['verify-audit', '--config', file]);
     expect(edited.code).toBe(1);
     expect(JSON.parse(edited.out)).toMatchObject({ intact: false, brokenAtSeq: 2 });
-  });
+
+    // the running service says so on /healthz (not part of `ok`: a restart mends nothing)
+    const serve = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', file], {
+      env: { ...process.env, FLEET_MASTER_KEY: secret, FLEET_SERVICE_PASSWORD: secret },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const [line] = (await once(createInterface({ input: serve.stdout }), 'line')) as [string];
+      const { httpUrl } = JSON.parse(line) as { httpUrl: string };
+      expect(await (await fetch(`${httpUrl}/healthz`)).json()).toMatchObject({ auditIntact: false });
+    } finally {
+      serve.kill('SIGKILL');
+    }
+    // five CLI processes under tsx: about 17 s on the loaded 2-core machine
+  }, 120_000);
 });

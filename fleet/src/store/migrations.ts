@@ -192,7 +192,7 @@ export const fleetMigrations: readonly Migration[] = [
       CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
         BEGIN SELECT RAISE(ABORT, 'audit_chain is fixed'); END;
       CREATE TABLE locker_audit_heads (
-        locker_id TEXT PRIMARY KEY REFERENCES lockers (id),
+        locker_id TEXT PRIMARY KEY REFERENCES lockers (id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
         hash TEXT NOT NULL,
         keyed_from_seq INTEGER NOT NULL,

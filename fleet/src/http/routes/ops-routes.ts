@@ -44,7 +44,7 @@ function metricsText(fleet: Fleet, hashing: HashingGate): string {
       'fleet_audit_intact',
       'gauge',
       'The fleet audit chain verifies (1) or not (0)',
-      fleet.store.audit.verify().intact ? 1 : 0,
+      fleet.auditChain.verdict?.intact === false ? 0 : 1,
     ],
     [
       'fleet_locker_audit_forks_total',
@@ -136,7 +136,7 @@ export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGa
     return {
       ok,
       broker: fleet.link.connected ? 'connected' : 'disconnected',
-      auditIntact: fleet.store.audit.verify().intact,
+      auditIntact: fleet.auditChain.verdict?.intact ?? null,
     };
   });
 
