@@ -177,7 +177,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       };
       config.gpio = { driver: 'soft' };
       config.fleet = { url: broker.url };
-      config.secrets = { codeKey: { env: 'LOCKER_CODE_KEY' } };
+      config.secrets = { codeKey: { env: 'LOCKER_CODE_KEY' }, auditKey: { env: 'LOCKER_AUDIT_KEY' } };
       config.store = { path: join(work, 'device.db') };
       config.kiosk = { host: '127.0.0.1', port: 0 };
       const file = join(work, 'locker.yaml');
@@ -185,6 +185,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       const args = unitNodeArgs(dir, 'locker.service', '/opt/locker', file);
       const device = await startBuilt(dir, args, {
         LOCKER_CODE_KEY: secret,
+        LOCKER_AUDIT_KEY: secret,
       });
       await healthz(device.ready.kioskUrl!, (body) => body.ok === true && body.boardsOnline === true);
       expect(await stop(device.child)).toBe(0);

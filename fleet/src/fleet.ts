@@ -10,11 +10,14 @@ import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { AuditChainWatch } from './services/audit-chain-watch.ts';
+import { AuditHeadWatch } from './services/audit-head-watch.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { DirectoryService } from './services/directory-service.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
+import { fleetAuditKey } from './store/audit-chain.ts';
 import { FleetStore } from './store/fleet-store.ts';
 import type { Channel } from './store/reservation-repo.ts';
 import { FleetLink } from './sync/fleet-link.ts';
@@ -36,6 +39,8 @@ export class Fleet {
   directory!: DirectoryService;
   registry!: LockerRegistry;
   reservations!: ReservationService;
+  auditHeads!: AuditHeadWatch;
+  auditChain!: AuditChainWatch;
   staff!: StaffService;
   notifications!: NotificationDispatcher;
   private email: EmailChannel | undefined;
@@ -65,7 +70,7 @@ export class Fleet {
       env,
     );
     const box = new SecretBox(masterKey);
-    const store = FleetStore.open(config.store.path);
+    const store = FleetStore.open(config.store.path, { auditKey: fleetAuditKey(masterKey) });
     this.store = store;
     store.transaction(() => {
       if (store.directory.itemTypes().length === 0)
@@ -90,6 +95,9 @@ export class Fleet {
     });
     this.reservations.on('live', (u) => this.publishLive(u));
     this.link.reservations = this.reservations;
+    this.auditHeads = new AuditHeadWatch(store, logger.child({ module: 'audit' }));
+    this.link.auditHeads = this.auditHeads;
+    this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
     this.notifications = new NotificationDispatcher({
       store,
@@ -125,6 +133,7 @@ export class Fleet {
     await this.link.start();
     this.broker?.admitLockers();
     this.notifications.start();
+    this.auditChain.start();
     this.timer = setInterval(() => {
       try {
         this.reservations.tick();
@@ -144,6 +153,7 @@ export class Fleet {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.auditChain?.stop();
     await this.notifications?.stop();
     this.email?.close();
     await this.link?.stop();

@@ -7,7 +7,7 @@ import { ReadlineInstaller } from '../commissioning/readline-installer.ts';
 import type { LockBoardProtocol } from '../lockbus/boards/index.ts';
 
 const logger = pino({ name: 'commission', level: 'warn' }, pino.destination({ fd: 2, sync: true }));
-const protocols: readonly LockBoardProtocol[] = ['cu48', 'cu16', 'xor8a'];
+const protocols: readonly LockBoardProtocol[] = ['cu48', 'cu16', 'xor8a', 'modbus-rtu'];
 
 const usage = `npm run commission -- --port <tty | tcp://host:port> --config <locker.yaml> --report <dir>
     [--protocol cu48,cu16,xor8a] [--expect-boards 0,1,2] [--locker-id ID --municipality NAME]

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadDeviceConfig } from '../config/load-config.ts';
 import { Device } from '../runtime/device.ts';
-import { LockerRig, rigCodeKey } from '../testing/locker-rig.ts';
+import { LockerRig } from '../testing/locker-rig.ts';
 
 /**
  * The main job until the fleet service lands (issue 4): one whole locker on embedded defaults —
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const device = new Device({
     config: loadDeviceConfig(rig.configFile),
     logger,
-    env: { LOCKER_CODE_KEY: rigCodeKey },
+    env: rig.env(),
   });
   const { kioskUrl } = await device.start();
   const { peer } = rig;

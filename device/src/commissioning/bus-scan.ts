@@ -7,6 +7,8 @@ export const scanPlan: Record<LockBoardProtocol, { addresses: number[]; baudRate
   cu48: { addresses: range(0, 9), baudRates: [19200, 9600] },
   cu16: { addresses: range(0, 15), baudRates: [19200, 9600] },
   xor8a: { addresses: range(1, 31), baudRates: [9600, 19200] },
+  // Modbus slaves may be 1–247; relay boards ship as 1 and cabinets use a few: scan the first 16 (name others with --protocol)
+  'modbus-rtu': { addresses: range(1, 16), baudRates: [9600, 19200] },
 };
 
 export interface ScanOptions {

@@ -139,16 +139,18 @@ describe('commissioning over a real pty against the simulator', { timeout: scanA
   it.each([
     ['cu48', { kerongDialect: { closedBitValue: 0 } }, 'kerongDialect'],
     ['xor8a', { xor8aDialect: { closedBitValue: 0 } }, 'xor8aDialect'],
+    ['modbus-rtu', { modbus: { closedInputValue: 0 } }, 'modbus'],
   ] as const)(
     'detects a %s board with the inverted polarity by the open-by-hand step and writes the corrected closedBitValue',
     async (protocol, dialect, field) => {
       const sim = await cabinet({ protocol, boards: 1, ...dialect });
       const { report, configPath } = await run(sim);
 
-      const address = protocol === 'xor8a' ? 1 : 0;
+      const address = protocol === 'cu48' ? 0 : 1;
       expect(report.polarity).toEqual([{ board: address, confirmed: true, closedBitValue: 0, lock: 1 }]);
       const config = await writtenConfig(configPath);
-      expect(config.bus.boards[0]).toMatchObject({ polarityConfirmed: true, [field]: { closedBitValue: 0 } });
+      const bit = field === 'modbus' ? 'closedInputValue' : 'closedBitValue';
+      expect(config.bus.boards[0]).toMatchObject({ polarityConfirmed: true, [field]: { [bit]: 0 } });
       expect(config.compartments.map((c) => c.lock).sort()).toEqual([1, 2, 3, 4]);
       // the device's bus on the written config reads the closed doors as closed
       const bus = BoardLockBus.fromConfig(

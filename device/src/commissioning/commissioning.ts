@@ -187,7 +187,12 @@ function busSection(
   baudRate: number,
   boards: { address: number; locks: number; closedBitValue: 0 | 1 }[],
 ): LockBusConfigInput {
-  const kerong = protocol !== 'xor8a';
+  const polarity = (closedBitValue: 0 | 1) =>
+    protocol === 'xor8a'
+      ? { xor8aDialect: { closedBitValue } }
+      : protocol === 'modbus-rtu'
+        ? { modbus: { closedInputValue: closedBitValue } }
+        : { kerongDialect: { closedBitValue } };
   return {
     protocol,
     transport: options.transport,
@@ -196,7 +201,7 @@ function busSection(
       address,
       locks,
       polarityConfirmed: true,
-      ...(kerong ? { kerongDialect: { closedBitValue } } : { xor8aDialect: { closedBitValue } }),
+      ...polarity(closedBitValue),
     })),
     timing: options.busTiming ?? {},
   };

@@ -36,7 +36,7 @@ bus:
   timing: { pollIntervalMs: 250 }
 compartments:
   - { number: 99, board: 5, lock: 1, size: S, position: { column: 1, row: top } }
-secrets: { codeKey: { file: /etc/locker/secrets/code-key } }
+secrets: { codeKey: { file: /etc/locker/secrets/code-key }, auditKey: { file: /etc/locker/secrets/audit-key } }
 store: { path: /var/lib/locker/device.db }
 kiosk: { host: 127.0.0.1, port: 8081 }
 `;

@@ -14,7 +14,10 @@ export interface NewLocker {
 /** Paths as in hardware-docs/locker-pc/locker.example.yaml. */
 const newLockerDefaults = {
   mode: 'production',
-  secrets: { codeKey: { file: '/etc/locker/secrets/code-key' } },
+  secrets: {
+    codeKey: { file: '/etc/locker/secrets/code-key' },
+    auditKey: { file: '/etc/locker/secrets/audit-key' },
+  },
   store: { path: '/var/lib/locker/device.db', commissioned: false },
 } as const;
 

@@ -1,4 +1,4 @@
-import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
+import { kerongDefaultDialects, modbusRtu, xor8aDefaultDialect } from '@locker/protocol';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import {
@@ -7,6 +7,7 @@ import {
   boardDrivers,
   type LockBoardProtocol,
 } from '../lockbus/boards/index.ts';
+import { defaultModbusBoardSettings } from '../lockbus/boards/modbus-board-settings.ts';
 import { BusLink } from '../lockbus/link/bus-link.ts';
 import { LinkError } from '../lockbus/link/link-error.ts';
 import { portOpenerFor } from '../lockbus/link/port-opener.ts';
@@ -23,7 +24,21 @@ export function rawBitSettings(protocol: LockBoardProtocol, address: number, loc
     polarityConfirmed: false,
     kerongDialect: { ...kerongDefaultDialects[protocol === 'cu16' ? 'cu16' : 'cu48'], closedBitValue: 1 },
     xor8aDialect: { ...xor8aDefaultDialect, closedBitValue: 1 },
+    modbus: { ...defaultModbusBoardSettings(locks), closedInputValue: 1 },
   };
+}
+
+/**
+ * The replies the reader must frame: a Kerong or 8A/80 reply has one length per protocol; a Modbus
+ * reply names its slave and carries as many input bytes as were asked for (1 when probing, more once
+ * the installer says how many locks the board has), so every slave and every byte count is allowed.
+ */
+function probeSettings(protocol: LockBoardProtocol, maxLocks: number): BoardSettings[] {
+  if (protocol !== 'modbus-rtu') return [rawBitSettings(protocol, 1, maxLocks)];
+  const byteCounts = Math.ceil(maxLocks / 8);
+  return Array.from({ length: modbusRtu.maxAddress }, (_, i) =>
+    rawBitSettings(protocol, i + 1, 8 * ((i % byteCounts) + 1)),
+  );
 }
 
 export type RawRead =
@@ -48,7 +63,7 @@ export class RawStatusReader {
     const t = lockBusDefaults;
     this.link = new BusLink({
       openPort: portOpenerFor(transport, baudRate),
-      replySpec: this.driver.replySpec([rawBitSettings(protocol, 1, this.driver.maxLocks)]),
+      replySpec: this.driver.replySpec(probeSettings(protocol, this.driver.maxLocks)),
       interFrameGapMs: t.interFrameGapMs,
       baudRate,
       silenceMs: t.silenceMs,
@@ -71,7 +86,11 @@ export class RawStatusReader {
   }
 
   /** One status read of `address`, bits as on the wire (index 0 = lock 1). */
-  async read(address: number, locks = this.driver.maxLocks): Promise<RawRead> {
+  /** A Modbus board refuses a read past its last input (exception 02): probe one input, the rest once its count is known. */
+  async read(
+    address: number,
+    locks = this.protocol === 'modbus-rtu' ? 1 : this.driver.maxLocks,
+  ): Promise<RawRead> {
     const settings = rawBitSettings(this.protocol, address, locks);
     const exchange = this.driver.statusExchange(settings);
     const before = this.garbage();

@@ -15,7 +15,7 @@ compartments:
   - { number: 1, board: 0, lock: 1, size: S, itemSensor: true, position: { column: 1, row: top } }
   - { number: 2, board: 0, lock: 2, size: M, position: { column: 1, row: bottom } }
 fleet: { url: "mqtts://fleet.example.be:8883", username: ieper-stadhuis-1, password: { file: /etc/locker/mqtt-password } }
-secrets: { codeKey: { env: LOCKER_CODE_KEY } }
+secrets: { codeKey: { env: LOCKER_CODE_KEY }, auditKey: { env: LOCKER_AUDIT_KEY } }
 store: { path: /var/lib/locker/device.db }
 `;
 
@@ -41,6 +41,12 @@ describe('device config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     writeFileSync(join(dir, 'locker.json'), JSON.stringify(config));
     expect(loadDeviceConfig(join(dir, 'locker.json')).lockerId).toBe('ieper-stadhuis-1');
+  });
+
+  it('requires an audit key apart from the database (secrets.auditKey)', () => {
+    expect(problems(valid.replace(', auditKey: { env: LOCKER_AUDIT_KEY }', ''))).toEqual([
+      expect.stringMatching(/^locker\.yaml: secrets\.auditKey: /),
+    ]);
   });
 
   it('names every bad field on its own line', () => {

@@ -96,7 +96,13 @@ export const deviceConfigSchema = z
       })
       .strict()
       .optional(),
-    secrets: z.object({ codeKey: secretRefSchema }).strict(),
+    secrets: z
+      .object({
+        codeKey: secretRefSchema,
+        /** Keys the audit chain (HMAC); kept apart from the database, never given to the fleet. */
+        auditKey: secretRefSchema,
+      })
+      .strict(),
     store: z
       .object({
         path: z.string().min(1),

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { DeviceStore } from '../store/device-store.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
+import { LockerRig, rigAuditKey } from '../testing/locker-rig.ts';
 
 const cycles = Number(process.env.CRASH_CYCLES ?? 200);
 const staffPin = '1357246809';
@@ -175,7 +175,7 @@ it(
     // no pickup opened its door twice
     expect(opensPerPickup.filter((n) => n !== 1)).toEqual([]);
     // every compartment's record matches the cabinet
-    const store = DeviceStore.open(join(locker.dir, 'device.db'));
+    const store = DeviceStore.open(join(locker.dir, 'device.db'), { auditKey: rigAuditKey });
     try {
       for (const record of store.compartments()) {
         const door = locker.door(record.number);

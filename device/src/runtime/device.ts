@@ -1,3 +1,4 @@
+import { auditTrailLength } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config/device-config.ts';
@@ -74,11 +75,12 @@ export class Device {
     const clock = this.deps.clock ?? systemClock;
     const env = this.deps.env ?? process.env;
     const codeKey = readSecret(config.secrets.codeKey, 'secrets.codeKey', config.mode, env);
+    const auditKey = readSecret(config.secrets.auditKey, 'secrets.auditKey', config.mode, env);
     const password = config.fleet?.password
       ? readSecret(config.fleet.password, 'fleet.password', config.mode, env)
       : undefined;
 
-    const store = DeviceStore.open(config.store.path, this.deps.storeOptions);
+    const store = DeviceStore.open(config.store.path, { ...this.deps.storeOptions, auditKey });
     this.store = store;
     claimIdentity(store, config.lockerId, config.store.commissioned);
     const bus = BoardLockBus.fromConfig(config.bus, { logger: logger.child({ module: 'lockbus' }) });
@@ -183,6 +185,7 @@ export class Device {
               door: c.door,
             })),
             storage: storeHealth.state(),
+            audit: { ...store.audit.head(), recent: store.audit.recentHashes(auditTrailLength) },
           }),
         },
         core,

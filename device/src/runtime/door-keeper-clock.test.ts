@@ -60,7 +60,9 @@ describe('DoorKeeper door-left-open timing', () => {
   it('runs on the monotonic clock: reminder at 30 s and one alarm at 120 s, with the wall clock stepped back and forward 1 h', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const clock = new TestClock();
-    const store = DeviceStore.open(join(mkdtempSync(join(tmpdir(), 'door-keeper-clock-')), 'device.db'));
+    const store = DeviceStore.open(join(mkdtempSync(join(tmpdir(), 'door-keeper-clock-')), 'device.db'), {
+      auditKey: 'a'.repeat(48),
+    });
     keeper = new DoorKeeper({
       store,
       bus: new OpeningBus(),

@@ -56,7 +56,9 @@ let keeper: DoorKeeper | undefined;
 afterEach(() => keeper?.stop());
 
 async function keeperOver(code: LockBusErrorCode) {
-  const store = DeviceStore.open(join(mkdtempSync(join(tmpdir(), 'door-keeper-')), 'device.db'));
+  const store = DeviceStore.open(join(mkdtempSync(join(tmpdir(), 'door-keeper-')), 'device.db'), {
+    auditKey: 'a'.repeat(48),
+  });
   keeper = new DoorKeeper({
     store,
     bus: new RefusingBus(code),

@@ -10,6 +10,8 @@ let store: DeviceStore | undefined;
 afterEach(() => store?.close());
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'store-')), 'device.db');
+const auditKey = 'a'.repeat(48);
+const open = (path: string) => DeviceStore.open(path, { auditKey });
 const opening = (compartment: number, reason = 'pickup') => ({
   at: now,
   compartment,
@@ -44,7 +46,7 @@ describe('device store', () => {
   });
 
   it('rolls back the state change and its event together', () => {
-    store = DeviceStore.open(dbPath());
+    store = open(dbPath());
     store.ensureCompartments([1], now);
     const s = store;
     expect(() =>
@@ -59,7 +61,7 @@ describe('device store', () => {
   });
 
   it('keeps the audit log append-only', () => {
-    store = DeviceStore.open(dbPath());
+    store = open(dbPath());
     store.audit.append(opening(1));
     expect(() => store!.db.prepare("UPDATE audit_log SET reason = 'x'").run()).toThrow(/append-only/);
     expect(() => store!.db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
@@ -67,7 +69,7 @@ describe('device store', () => {
   });
 
   it('detects an edited or removed audit row even when the triggers were dropped', () => {
-    store = DeviceStore.open(dbPath());
+    store = open(dbPath());
     for (let i = 1; i <= 5; i++) store.audit.append(opening(i));
     expect(store.audit.verify()).toEqual({ intact: true, rows: 5 });
     store.db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
@@ -79,7 +81,7 @@ describe('device store', () => {
     });
     store.close();
 
-    store = DeviceStore.open(dbPath());
+    store = open(dbPath());
     for (let i = 1; i <= 5; i++) store.audit.append(opening(i));
     store.db.exec('DROP TRIGGER audit_log_no_delete;');
     store.db.prepare('DELETE FROM audit_log WHERE seq = 2').run();
@@ -87,7 +89,7 @@ describe('device store', () => {
   });
 
   it('finds reservations and staff only by keyed hash', () => {
-    store = DeviceStore.open(dbPath());
+    store = open(dbPath());
     const hash = 'b'.repeat(64);
     store.upsertReservation(
       {

@@ -23,6 +23,8 @@ const toReservation = (row: Record<string, unknown> | undefined): ReservationRec
 export type CodeColumn = 'pin_hash' | 'qr_hash' | 'return_pin_hash';
 
 export interface StoreOptions {
+  /** secrets.auditKey: without it the store can be read and backed up, but audits nothing. */
+  auditKey?: string;
   /** Runs before every transaction: a fault-injection test throws `SQLITE_FULL` from here. */
   beforeWrite?: () => void;
 }
@@ -45,7 +47,7 @@ export class DeviceStore extends EventEmitter<{ writeFailed: [Error] }> {
     this.path = path;
     this.options = options;
     this.outbox = new SqliteOutbox(db);
-    this.audit = new AuditLog(db);
+    this.audit = new AuditLog(db, options.auditKey);
   }
 
   /** Opens (or creates) the database; a file that is not a readable database is STORE_DAMAGED. */

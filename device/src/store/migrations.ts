@@ -86,6 +86,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'audit log keyed with the audit key from the next row on',
+    // rows written so far keep their unkeyed SHA-256 hashes; the first keyed row's HMAC covers the
+    // last of them and this boundary, so neither the old rows nor the mark can change unseen
+    sql: `
+      INSERT INTO meta (key, value)
+        SELECT 'audit_keyed_from_seq', CAST(COALESCE(MAX(seq), 0) + 1 AS TEXT) FROM audit_log;
+    `,
+  },
 ];
 
 export class MigrationError extends Error {

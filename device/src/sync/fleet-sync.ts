@@ -22,7 +22,7 @@ export interface FleetSyncOptions {
   password?: string;
   software: string;
   telemetryMs: number;
-  telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments' | 'storage'>;
+  telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments' | 'storage' | 'audit'>;
   /** Reconnect backoff (capped exponential, full jitter); defaults in `reconnectBackoffDefaults`. */
   reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
 }
@@ -299,6 +299,7 @@ export class FleetSync {
       bus: { ...extra.bus, rejectedMessages: this.counters.rejectedMessages },
       ...(extra.compartments ? { compartments: extra.compartments } : {}),
       ...(extra.storage ? { storage: extra.storage } : {}),
+      ...(extra.audit ? { audit: extra.audit } : {}),
     });
     this.client.publish(topicFor('telemetry', this.options.lockerId), payload, { qos: 0 });
   }

@@ -15,6 +15,7 @@ import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
 export const rigCodeKey = 'k'.repeat(48);
+export const rigAuditKey = 'a'.repeat(48);
 export const rigLockerId = 'ieper-test-1';
 
 export interface RigOptions {
@@ -117,7 +118,7 @@ export class LockerRig {
           : { url: this.broker.url }),
         reconnect: { maxMs: 2000 },
       },
-      secrets: { codeKey: { env: 'LOCKER_CODE_KEY' } },
+      secrets: { codeKey: { env: 'LOCKER_CODE_KEY' }, auditKey: { env: 'LOCKER_AUDIT_KEY' } },
       store: { path: join(this.dir, 'device.db'), commissioned: this.options.commissioned ?? false },
       kiosk: { host: '127.0.0.1', port: this.options.kioskPort ?? 0 },
       timing: {
@@ -171,8 +172,12 @@ export class LockerRig {
   env(): Record<string, string> {
     const { fleet } = this.options;
     return fleet
-      ? { LOCKER_CODE_KEY: fleet.codeKey, LOCKER_FLEET_PASSWORD: fleet.password }
-      : { LOCKER_CODE_KEY: rigCodeKey };
+      ? {
+          LOCKER_CODE_KEY: fleet.codeKey,
+          LOCKER_FLEET_PASSWORD: fleet.password,
+          LOCKER_AUDIT_KEY: rigAuditKey,
+        }
+      : { LOCKER_CODE_KEY: rigCodeKey, LOCKER_AUDIT_KEY: rigAuditKey };
   }
 
   /** kill -9: no clean-up of any kind. */

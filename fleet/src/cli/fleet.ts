@@ -17,6 +17,7 @@ const usage = `usage:
   npm run fleet -- add-municipality --config fleet.yaml --id ieper --name Ieper
   npm run fleet -- provision-locker --config fleet.yaml --id ieper-stadhuis-1 --municipality ieper --name "Stadhuis"
   npm run fleet -- create-user --config fleet.yaml --username admin --role admin --municipality '*'   (password from FLEET_NEW_USER_PASSWORD)
+  npm run fleet -- verify-audit --config fleet.yaml   (exit 1 and the broken seq when the audit chain does not verify)
   npm run fleet -- mosquitto-files --config fleet.yaml --out /etc/mosquitto/locker   (password file and ACL for an external Mosquitto)`;
 
 /** The fleet service's command line: run it, or do one administrative step against its store. */
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
         'cli',
       );
       process.stdout.write(`${JSON.stringify({ id: user.id, username: user.username, role: user.role })}\n`);
+    } else if (command === 'verify-audit') {
+      const verdict = fleet.store.audit.verify();
+      process.stdout.write(`${JSON.stringify(verdict)}\n`);
+      if (!verdict.intact) process.exitCode = 1;
     } else if (command === 'mosquitto-files') {
       if (!values.out) throw new FleetError('ARGS', `--out is required\n${usage}`);
       mkdirSync(values.out, { recursive: true });

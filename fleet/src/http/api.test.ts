@@ -297,9 +297,11 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({
       ok: true,
       broker: 'connected',
+      auditIntact: true,
     });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/^fleet_lockers 2$/m);
+    expect(metrics).toMatch(/^fleet_audit_intact 1$/m);
     expect(metrics).toMatch(/^# TYPE fleet_events_applied_total counter$/m);
     const doc = (await app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
     expect(doc.openapi).toBe('3.1.0');

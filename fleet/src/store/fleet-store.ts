@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { migrate } from '@locker/device';
 import Database from 'better-sqlite3';
+import { AuditHeadRepo } from './audit-head-repo.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { DirectoryRepo } from './directory-repo.ts';
 import { EventRepo } from './event-repo.ts';
@@ -21,23 +22,30 @@ export class FleetStore {
   readonly events: EventRepo;
   readonly users: UserRepo;
   readonly audit: AuditRepo;
+  readonly auditHeads: AuditHeadRepo;
   readonly notifications: NotificationRepo;
 
-  private constructor(readonly db: Database.Database) {
+  private constructor(
+    readonly db: Database.Database,
+    auditKey: string | undefined,
+  ) {
     this.directory = new DirectoryRepo(db);
     this.lockers = new LockerRepo(db);
     this.reservations = new ReservationRepo(db);
     this.events = new EventRepo(db);
     this.users = new UserRepo(db);
-    this.audit = new AuditRepo(db);
+    this.audit = new AuditRepo(db, auditKey);
+    this.auditHeads = new AuditHeadRepo(db);
     this.notifications = new NotificationRepo(db);
   }
 
   /**
    * Opens (or creates) the store readable by the fleet's own user only (mode 600): it holds staff
    * password hashes and sealed locker keys. SQLite gives its -wal and -shm files the same mode.
+   * `auditKey` (`fleetAuditKey` of the master key) chains the audit table; without it the
+   * store can be read but audits nothing.
    */
-  static open(path: string): FleetStore {
+  static open(path: string, options: { auditKey?: string } = {}): FleetStore {
     closeSync(openSync(path, 'a', 0o600));
     chmodSync(path, 0o600);
     const db = new Database(path);
@@ -46,7 +54,7 @@ export class FleetStore {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, fleetMigrations);
-    return new FleetStore(db);
+    return new FleetStore(db, options.auditKey);
   }
 
   transaction<T>(work: () => T): T {

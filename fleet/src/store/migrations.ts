@@ -178,4 +178,26 @@ export const fleetMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'audit chained with HMAC from the next row on; last audit chain head of each locker',
+    // rows so far keep no hash: the chain runs through them with SHA-256 and the first keyed row covers them
+    sql: `
+      ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+      ALTER TABLE audit ADD COLUMN hash TEXT;
+      CREATE TABLE audit_chain (id INTEGER PRIMARY KEY CHECK (id = 1), keyed_from_seq INTEGER NOT NULL);
+      INSERT INTO audit_chain (id, keyed_from_seq) SELECT 1, COALESCE(MAX(seq), 0) + 1 FROM audit;
+      CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit_chain is fixed'); END;
+      CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
+        BEGIN SELECT RAISE(ABORT, 'audit_chain is fixed'); END;
+      CREATE TABLE locker_audit_heads (
+        locker_id TEXT PRIMARY KEY REFERENCES lockers (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        keyed_from_seq INTEGER NOT NULL,
+        at TEXT NOT NULL
+      );
+    `,
+  },
 ];

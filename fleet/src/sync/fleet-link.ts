@@ -11,6 +11,7 @@ import {
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { serviceUsername } from '../broker/topic-acl.ts';
+import type { AuditHeadWatch } from '../services/audit-head-watch.ts';
 import type { ChangePublisher, LiveUpdate } from '../services/change-publisher.ts';
 import type { ReservationService } from '../services/reservation-service.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
@@ -52,6 +53,8 @@ export class FleetLink implements ChangePublisher {
 
   /** Set after construction: the reservation service publishes through this link. */
   reservations: ReservationService | undefined;
+  /** Set after construction: checks each locker's audit chain head from its telemetry. */
+  auditHeads: AuditHeadWatch | undefined;
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -171,7 +174,9 @@ export class FleetLink implements ChangePublisher {
         });
         this.onLive({ kind: 'locker', lockerId });
       } else if (name === 'telemetry') {
-        this.store.lockers.setTelemetry(lockerId, decodePayload('telemetry', payload), at);
+        const telemetry = decodePayload('telemetry', payload);
+        this.store.lockers.setTelemetry(lockerId, telemetry, at);
+        if (telemetry.audit) this.auditHeads?.observe(lockerId, telemetry.audit, at);
         this.onLive({ kind: 'locker', lockerId });
       } else if (name === 'commandResults') {
         const result = decodePayload('commandResults', payload);

@@ -210,6 +210,10 @@ export const presenceSchema = z.discriminatedUnion('state', [
 ]);
 export type Presence = z.infer<typeof presenceSchema>;
 
+const auditHashSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** How many of the audit chain's last hashes each telemetry carries. */
+export const auditTrailLength = 64;
+
 export const telemetrySchema = z
   .object({
     v,
@@ -241,6 +245,20 @@ export const telemetrySchema = z
         intact: z.boolean(),
         freeBytes: z.number().int().min(0).nullable(),
         lowDisk: z.boolean(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * The head of the locker's keyed audit chain and the hashes of the rows before it (oldest
+     * first, the head's last): the fleet alarms `audit_fork` when a head does not extend the last
+     * one it saw. Optional: older lockers send none.
+     */
+    audit: z
+      .object({
+        seq: z.number().int().min(0),
+        hash: auditHashSchema,
+        keyedFromSeq: z.number().int().positive(),
+        recent: z.array(auditHashSchema).max(auditTrailLength),
       })
       .strict()
       .optional(),

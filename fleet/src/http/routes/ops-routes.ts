@@ -40,6 +40,18 @@ function metricsText(fleet: Fleet, hashing: HashingGate): string {
       lockers.filter((l) => l.online).length,
     ],
     ['fleet_reservations', 'gauge', 'Reservations in the store', fleet.store.reservations.count()],
+    [
+      'fleet_audit_intact',
+      'gauge',
+      'The fleet audit chain verifies (1) or not (0)',
+      fleet.auditChain.verdict?.intact === false ? 0 : 1,
+    ],
+    [
+      'fleet_locker_audit_forks_total',
+      'counter',
+      'Locker audit heads that did not extend the last one',
+      fleet.auditHeads.counters.forks,
+    ],
     ['fleet_events_applied_total', 'counter', 'Locker events applied', fleet.link.counters.eventsApplied],
     [
       'fleet_events_duplicate_total',
@@ -120,7 +132,12 @@ export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGa
   app.get('/healthz', async (_request, reply) => {
     const ok = fleet.link.connected;
     reply.code(ok ? 200 : 503);
-    return { ok, broker: fleet.link.connected ? 'connected' : 'disconnected' };
+    // not part of `ok`: a restart does not mend a rewritten audit table; IT reads the flag and runs verify-audit
+    return {
+      ok,
+      broker: fleet.link.connected ? 'connected' : 'disconnected',
+      auditIntact: fleet.auditChain.verdict?.intact ?? null,
+    };
   });
 
   app.get('/metrics', async (request, reply) => {
