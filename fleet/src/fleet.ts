@@ -15,6 +15,7 @@ import { DirectoryService } from './services/directory-service.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
+import { TokenService } from './services/token-service.ts';
 import { FleetStore } from './store/fleet-store.ts';
 import type { Channel } from './store/reservation-repo.ts';
 import { FleetLink } from './sync/fleet-link.ts';
@@ -37,6 +38,7 @@ export class Fleet {
   registry!: LockerRegistry;
   reservations!: ReservationService;
   staff!: StaffService;
+  tokens!: TokenService;
   notifications!: NotificationDispatcher;
   private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -72,7 +74,9 @@ export class Fleet {
         for (const t of defaultItemTypes) store.directory.upsertItemType(t);
     });
     this.directory = new DirectoryService(store);
-    this.registry = new LockerRegistry(store, box, servicePassword);
+    this.registry = new LockerRegistry(store, box, servicePassword, (clientId) =>
+      this.broker?.disconnect(clientId),
+    );
     this.link = new FleetLink(
       { url: () => this.brokerUrl, password: servicePassword },
       store,
@@ -91,6 +95,7 @@ export class Fleet {
     this.reservations.on('live', (u) => this.publishLive(u));
     this.link.reservations = this.reservations;
     this.staff = new StaffService(store, this.registry, this.link);
+    this.tokens = new TokenService(store);
     this.notifications = new NotificationDispatcher({
       store,
       box,

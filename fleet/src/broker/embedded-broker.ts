@@ -14,6 +14,8 @@ import { type MqttIdentity, mayPublish, maySubscribe } from './topic-acl.ts';
 
 /** The part of an aedes broker used here. */
 interface Aedes {
+  /** Connected clients by client id. */
+  readonly clients: Record<string, Client | undefined>;
   handle(stream: Duplex): unknown;
   close(callback: () => void): void;
   on(event: 'clientDisconnect' | 'client', listener: (client: Client) => void): void;
@@ -85,6 +87,18 @@ export class EmbeddedBroker {
   /** Sockets open now (TCP and TLS). */
   get openSockets(): number {
     return this.connectionLimiter?.open ?? 0;
+  }
+
+  /**
+   * Closes the live session of `clientId` at once (its will is published); false when it is not
+   * connected. Used when a locker's credentials are rotated or the locker is decommissioned.
+   */
+  disconnect(clientId: string): boolean {
+    const client = this.aedes?.clients[clientId];
+    if (!client) return false;
+    this.options.logger.info({ clientId }, 'MQTT session closed by the fleet: credentials revoked');
+    client.close();
+    return true;
   }
 
   get url(): string {

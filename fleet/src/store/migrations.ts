@@ -178,4 +178,16 @@ export const fleetMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // offboarding (issue 10 item 8): a separate entry, renumbered on merge if another migration lands first
+    version: 2,
+    name: 'offboarding: decommissioned lockers, API tokens with an owner and a revocation record',
+    sql: `
+      ALTER TABLE lockers ADD COLUMN decommissioned_at TEXT;
+      ALTER TABLE lockers ADD COLUMN decommission_reason TEXT;
+      ALTER TABLE api_tokens ADD COLUMN owner_user_id TEXT REFERENCES users (id);
+      ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN revoked_by TEXT;
+    `,
+  },
 ];
