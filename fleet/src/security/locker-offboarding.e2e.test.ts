@@ -8,7 +8,7 @@ import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
 import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { connectProbe } from '../testing/mqtt-probe.ts';
+import { closedFlag, connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: Fleet;
 let app: FastifyInstance;
@@ -54,15 +54,6 @@ function publishEvent(client: MqttClient, lockerId: string): string {
   };
   client.publish(topicFor('events', lockerId), JSON.stringify(event), { qos: 0 });
   return id;
-}
-
-/** True from the moment the broker closed the client's connection. */
-function closedFlag(client: MqttClient): () => boolean {
-  let closed = false;
-  client.once('close', () => {
-    closed = true;
-  });
-  return () => closed;
 }
 
 const applied = (lockerId: string, id: string) =>
