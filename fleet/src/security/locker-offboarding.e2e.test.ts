@@ -16,6 +16,7 @@ const password = 'a long enough password';
 const clients: MqttClient[] = [];
 let it_ieper: { cookie: string; csrf: string };
 let it_pop: { cookie: string; csrf: string };
+let desk_ieper: { cookie: string; csrf: string };
 const seqs = new Map<string, number>();
 
 async function login(username: string) {
@@ -83,8 +84,13 @@ beforeAll(async () => {
       { username, display: username, password, role: 'it', municipalities: [municipality] },
       'test',
     );
+  await fleet.staff.create(
+    { username: 'desk-ieper', display: 'DI', password, role: 'desk', municipalities: ['ieper'] },
+    'test',
+  );
   it_ieper = await login('it-ieper');
   it_pop = await login('it-pop');
+  desk_ieper = await login('desk-ieper');
 }, 30_000);
 
 afterEach(async () => {
@@ -146,6 +152,18 @@ describe('offboarding a locker (real broker over TCP, real HTTP)', () => {
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'LOCKER_DECOMMISSIONED']);
     const rotate = await post(it_ieper, '/api/lockers/ieper-dec/rotate-credentials');
     expect(rotate.json().error.code).toBe('LOCKER_DECOMMISSIONED');
+    const changesBefore = fleet.store.lockers.latestVersion('ieper-dec');
+    const reservation = await post(desk_ieper, '/api/reservations', {
+      lockerId: 'ieper-dec',
+      itemType: 'hall_key',
+      citizen: { name: 'Jan Peeters', email: 'jan@example.be', language: 'nl', channel: 'email' },
+    });
+    expect([reservation.statusCode, reservation.json().error.code]).toEqual([409, 'LOCKER_DECOMMISSIONED']);
+    const clerk = fleet.store.users.byUsername('desk-ieper')!;
+    const pin = await post(desk_ieper, `/api/users/${clerk.id}/locker-pin`, { pin: '3141592653' });
+    expect(pin.statusCode, pin.body).toBe(200);
+    expect(fleet.store.users.staffPinLockers(clerk.id)).not.toContain('ieper-dec');
+    expect(fleet.store.lockers.latestVersion('ieper-dec'), 'no change queued for it').toBe(changesBefore);
 
     expect(applied('ieper-dec', kept)).toBe(true);
     const view = await app.inject({
