@@ -123,6 +123,7 @@ export class Fleet {
         limits: config.mqtt.limits,
         authenticate: (username, password, clientId) =>
           this.registry.authenticate(username, password, clientId),
+        isCurrent: (identity) => this.registry.isCurrent(identity),
         logger: logger.child({ module: 'broker' }),
       });
       await this.broker.start();

@@ -37,6 +37,12 @@ export interface EmbeddedBrokerOptions {
   /** TLS listener; on `host` unless it names its own (production: plain on loopback, TLS on the network). */
   tls?: { host?: string; port: number; certFile: string; keyFile: string };
   authenticate: Authenticator;
+  /**
+   * Whether a logged-in identity still holds (checked at each publish): false once its credential
+   * was rotated or its locker decommissioned by another process (the CLI), which cannot reach this
+   * broker's sessions; the publish is refused and the session closed.
+   */
+  isCurrent?: (identity: MqttIdentity) => boolean;
   limits: BrokerLimits;
   logger: Logger;
 }
@@ -141,6 +147,20 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, callback) => {
         const identity = client ? this.identities.get(client) : undefined;
+        // a closing client's will still goes out (the fleet must hear it went offline)
+        if (
+          client &&
+          !client.closed &&
+          identity &&
+          this.options.isCurrent &&
+          !this.options.isCurrent(identity)
+        ) {
+          this.counters.refusedPublishes++;
+          logger.warn({ clientId: client.id }, 'MQTT session closed: its credential was revoked elsewhere');
+          callback(new Error('this client’s credential was revoked'));
+          client.close();
+          return;
+        }
         if (identity && mayPublish(identity, packet.topic)) return callback(null);
         this.counters.refusedPublishes++;
         logger.warn({ clientId: client?.id, topic: packet.topic }, 'MQTT publish refused by the topic ACL');

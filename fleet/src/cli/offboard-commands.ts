@@ -8,9 +8,9 @@ export const offboardUsage = `  npm run fleet -- rotate-locker --config fleet.ya
   npm run fleet -- remove-staff-pin --config fleet.yaml --username jan.peeters
   npm run fleet -- list-tokens --config fleet.yaml
   npm run fleet -- revoke-token --config fleet.yaml --id <token id> --reason "leaked"
-  (against the store: a running fleet refuses the locker's or user's next login and request; the
-   locker's live MQTT session and the lockers' staff lists change at once only through the API;
-   with an external Mosquitto: mosquitto-files, then reload Mosquitto)`;
+  (against the store: a running fleet refuses the next login or request, and its embedded broker
+   closes the locker's session at its next publish; staff lists reach the lockers when they next
+   catch up (through the API: at once); with an external Mosquitto: mosquitto-files, then reload it)`;
 
 export interface OffboardArgs {
   id?: string | undefined;

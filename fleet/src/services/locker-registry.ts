@@ -30,6 +30,9 @@ export type SessionCloser = (clientId: string) => void;
  * broker who is connecting.
  */
 export class LockerRegistry {
+  /** The credential hash each locker logged in with, to notice a rotation made by another process. */
+  private readonly loginCredentials = new Map<string, string>();
+
   constructor(
     private readonly store: FleetStore,
     private readonly box: SecretBox,
@@ -139,6 +142,18 @@ export class LockerRegistry {
     const locker = this.store.lockers.get(username);
     // the client id is bound to the locker: nobody can take over another locker's session
     if (!locker || locker.decommissionedAt || clientId !== lockerClientId(locker.id)) return undefined;
-    return verifyMqttSecret(password, locker.mqttHash) ? { kind: 'locker', lockerId: locker.id } : undefined;
+    if (!verifyMqttSecret(password, locker.mqttHash)) return undefined;
+    this.loginCredentials.set(locker.id, locker.mqttHash);
+    return { kind: 'locker', lockerId: locker.id };
+  }
+
+  /**
+   * Whether a logged-in identity still holds: its locker is not decommissioned and its credential
+   * is the one it logged in with (the CLI rotates and decommissions from another process).
+   */
+  isCurrent(identity: MqttIdentity): boolean {
+    if (identity.kind === 'service') return true;
+    const locker = this.store.lockers.get(identity.lockerId);
+    return !!locker && !locker.decommissionedAt && this.loginCredentials.get(locker.id) === locker.mqttHash;
   }
 }
