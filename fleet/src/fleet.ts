@@ -17,6 +17,7 @@ import { DirectoryService } from './services/directory-service.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
+import { TokenService } from './services/token-service.ts';
 import { fleetAuditKey } from './store/audit-chain.ts';
 import { FleetStore } from './store/fleet-store.ts';
 import type { Channel } from './store/reservation-repo.ts';
@@ -42,6 +43,7 @@ export class Fleet {
   auditHeads!: AuditHeadWatch;
   auditChain!: AuditChainWatch;
   staff!: StaffService;
+  tokens!: TokenService;
   notifications!: NotificationDispatcher;
   private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -77,7 +79,9 @@ export class Fleet {
         for (const t of defaultItemTypes) store.directory.upsertItemType(t);
     });
     this.directory = new DirectoryService(store);
-    this.registry = new LockerRegistry(store, box, servicePassword);
+    this.registry = new LockerRegistry(store, box, servicePassword, (clientId) =>
+      this.broker?.disconnect(clientId),
+    );
     this.link = new FleetLink(
       { url: () => this.brokerUrl, password: servicePassword },
       store,
@@ -99,6 +103,7 @@ export class Fleet {
     this.link.auditHeads = this.auditHeads;
     this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
+    this.tokens = new TokenService(store);
     this.notifications = new NotificationDispatcher({
       store,
       box,
@@ -126,6 +131,7 @@ export class Fleet {
         limits: config.mqtt.limits,
         authenticate: (username, password, clientId) =>
           this.registry.authenticate(username, password, clientId),
+        isCurrent: (identity) => this.registry.isCurrent(identity),
         logger: logger.child({ module: 'broker' }),
       });
       await this.broker.start();

@@ -14,6 +14,8 @@ import { type MqttIdentity, mayPublish, maySubscribe } from './topic-acl.ts';
 
 /** The part of an aedes broker used here. */
 interface Aedes {
+  /** Connected clients by client id. */
+  readonly clients: Record<string, Client | undefined>;
   handle(stream: Duplex): unknown;
   close(callback: () => void): void;
   on(event: 'clientDisconnect' | 'client', listener: (client: Client) => void): void;
@@ -35,6 +37,12 @@ export interface EmbeddedBrokerOptions {
   /** TLS listener; on `host` unless it names its own (production: plain on loopback, TLS on the network). */
   tls?: { host?: string; port: number; certFile: string; keyFile: string };
   authenticate: Authenticator;
+  /**
+   * Whether a logged-in identity still holds (checked at each publish): false once its credential
+   * was rotated or its locker decommissioned by another process (the CLI), which cannot reach this
+   * broker's sessions; the publish is refused and the session closed.
+   */
+  isCurrent?: (identity: MqttIdentity) => boolean;
   limits: BrokerLimits;
   logger: Logger;
 }
@@ -87,6 +95,18 @@ export class EmbeddedBroker {
     return this.connectionLimiter?.open ?? 0;
   }
 
+  /**
+   * Closes the live session of `clientId` at once (its will is published); false when it is not
+   * connected. Used when a locker's credentials are rotated or the locker is decommissioned.
+   */
+  disconnect(clientId: string): boolean {
+    const client = this.aedes?.clients[clientId];
+    if (!client) return false;
+    this.options.logger.info({ clientId }, 'MQTT session closed by the fleet: credentials revoked');
+    client.close();
+    return true;
+  }
+
   get url(): string {
     return `mqtt://${this.options.host}:${this.port}`;
   }
@@ -127,6 +147,20 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, callback) => {
         const identity = client ? this.identities.get(client) : undefined;
+        // a closing client's will still goes out (the fleet must hear it went offline)
+        if (
+          client &&
+          !client.closed &&
+          identity &&
+          this.options.isCurrent &&
+          !this.options.isCurrent(identity)
+        ) {
+          this.counters.refusedPublishes++;
+          logger.warn({ clientId: client.id }, 'MQTT session closed: its credential was revoked elsewhere');
+          callback(new Error('this client’s credential was revoked'));
+          client.close();
+          return;
+        }
         if (identity && mayPublish(identity, packet.topic)) return callback(null);
         this.counters.refusedPublishes++;
         logger.warn({ clientId: client?.id, topic: packet.topic }, 'MQTT publish refused by the topic ACL');

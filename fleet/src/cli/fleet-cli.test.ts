@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const cli = new URL('./fleet.ts', import.meta.url).pathname;
@@ -39,6 +40,17 @@ function run(args: string[], env: Record<string, string> = {}) {
   });
   const exit = once(child, 'exit').then(([code]) => ({ code: code as number | null, stderr }));
   return { child, exit };
+}
+
+/** Runs one command to its end: exit code, stderr and stdout. */
+async function output(args: string[], env: Record<string, string> = {}) {
+  const step = run(args, env);
+  let out = '';
+  step.child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const { code, stderr } = await step.exit;
+  return { code, stderr, out };
 }
 
 afterEach(() => {
@@ -79,15 +91,6 @@ describe('fleet command line', () => {
 
   it('adds a municipality, provisions a locker, creates a user, and writes Mosquitto password and ACL files', async () => {
     const file = configFile('development');
-    const output = async (args: string[], env: Record<string, string> = {}) => {
-      const step = run(args, env);
-      let out = '';
-      step.child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      const { code, stderr } = await step.exit;
-      return { code, stderr, out };
-    };
     const early = await output([
       'provision-locker',
       '--config',
@@ -138,4 +141,85 @@ describe('fleet command line', () => {
     expect(passwords).not.toContain(locker.mqtt.password);
     expect(readFileSync(join(out, 'acl'), 'utf8')).toContain('pattern write lockers/v1/%u/events');
   });
+
+  it('decommissions a locker (left out of the Mosquitto password file), disables and enables a user, lists and revokes tokens, audited as cli', async () => {
+    const file = configFile('development');
+    const password = { FLEET_NEW_USER_PASSWORD: 'a long enough password' };
+    expect(
+      (await output(['add-municipality', '--config', file, '--id', 'ieper', '--name', 'Ieper'])).code,
+    ).toBe(0);
+    for (const id of ['ieper-1', 'ieper-2'])
+      expect(
+        (
+          await output([
+            'provision-locker',
+            '--config',
+            file,
+            '--id',
+            id,
+            '--municipality',
+            'ieper',
+            '--name',
+            id,
+          ])
+        ).code,
+      ).toBe(0);
+    expect(
+      (
+        await output(
+          ['create-user', '--config', file, '--username', 'jan', '--role', 'desk', '--municipality', 'ieper'],
+          password,
+        )
+      ).code,
+    ).toBe(0);
+
+    const noReason = await output(['decommission-locker', '--config', file, '--id', 'ieper-1']);
+    expect([noReason.code, noReason.stderr]).toEqual([
+      2,
+      expect.stringMatching(/ARGS: --reason is required/),
+    ]);
+    const decommissioned = await output([
+      'decommission-locker',
+      '--config',
+      file,
+      '--id',
+      'ieper-1',
+      '--reason',
+      'site closed',
+    ]);
+    expect(decommissioned.code, decommissioned.stderr).toBe(0);
+    expect(JSON.parse(decommissioned.out)).toEqual({ decommissionedAt: expect.any(String) });
+    const out = mkdtempSync(join(tmpdir(), 'mosquitto-files-'));
+    expect((await output(['mosquitto-files', '--config', file, '--out', out])).code).toBe(0);
+    const passwords = readFileSync(join(out, 'passwords'), 'utf8');
+    expect(passwords).toMatch(/^ieper-2:/m);
+    expect(passwords).not.toMatch(/^ieper-1:/m);
+
+    const disabled = await output([
+      'disable-user',
+      '--config',
+      file,
+      '--username',
+      'jan',
+      '--reason',
+      'left',
+    ]);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(JSON.parse(disabled.out)).toEqual({ sessionsEnded: 0, lockers: 0 });
+    const twice = await output(['disable-user', '--config', file, '--username', 'jan', '--reason', 'left']);
+    expect(twice.stderr).toMatch(/USER_ALREADY_DISABLED/);
+    expect((await output(['enable-user', '--config', file, '--username', 'jan'])).code).toBe(0);
+    const tokens = await output(['list-tokens', '--config', file]);
+    expect([tokens.code, JSON.parse(tokens.out)]).toEqual([0, []]);
+    const unknown = await output(['revoke-token', '--config', file, '--id', 'nope', '--reason', 'leaked']);
+    expect(unknown.stderr).toMatch(/NOT_FOUND: token nope/);
+    const db = new Database(join(dirname(file), 'fleet.db'), { readonly: true });
+    const audit = db.prepare("SELECT action FROM audit WHERE actor = 'cli' ORDER BY seq").all() as {
+      action: string;
+    }[];
+    db.close();
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['locker.decommission', 'user.disable', 'user.enable']),
+    );
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { readFleetSecret } from '../config/secret-strength.ts';
 import { FleetServer } from '../fleet-server.ts';
 import { hashMqttSecret } from '../security/mqtt-credential.ts';
 import { FleetError } from '../services/fleet-errors.ts';
+import { offboardUsage, runOffboardCommand } from './offboard-commands.ts';
 
 const logger = pino({ name: 'fleet' }, pino.destination({ fd: 2, sync: true }));
 const timeouts = { stopMs: 10_000 } as const;
@@ -18,7 +19,8 @@ const usage = `usage:
   npm run fleet -- provision-locker --config fleet.yaml --id ieper-stadhuis-1 --municipality ieper --name "Stadhuis"
   npm run fleet -- create-user --config fleet.yaml --username admin --role admin --municipality '*'   (password from FLEET_NEW_USER_PASSWORD)
   npm run fleet -- verify-audit --config fleet.yaml   (exit 1 and the broken seq when the audit chain does not verify)
-  npm run fleet -- mosquitto-files --config fleet.yaml --out /etc/mosquitto/locker   (password file and ACL for an external Mosquitto)`;
+  npm run fleet -- mosquitto-files --config fleet.yaml --out /etc/mosquitto/locker   (password file and ACL for an external Mosquitto)
+${offboardUsage}`;
 
 /** The fleet service's command line: run it, or do one administrative step against its store. */
 async function main(): Promise<void> {
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
       username: { type: 'string' },
       role: { type: 'string' },
       out: { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'serve';
@@ -86,7 +89,8 @@ async function main(): Promise<void> {
     } else if (command === 'mosquitto-files') {
       if (!values.out) throw new FleetError('ARGS', `--out is required\n${usage}`);
       mkdirSync(values.out, { recursive: true });
-      const lockers = fleet.store.lockers.list('all');
+      // a decommissioned locker is left out: Mosquitto refuses it once reloaded
+      const lockers = fleet.store.lockers.list('all').filter((l) => !l.decommissionedAt);
       const servicePassword = readFleetSecret(
         config.secrets.servicePassword,
         'secrets.servicePassword',
@@ -101,7 +105,11 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${JSON.stringify({ lockers: lockers.length, passwordFile: join(values.out, 'passwords'), aclFile: join(values.out, 'acl') })}\n`,
       );
-    } else throw new FleetError('ARGS', `unknown command ${command}\n${usage}`);
+    } else {
+      const result = runOffboardCommand(fleet, command, values);
+      if (result === undefined) throw new FleetError('ARGS', `unknown command ${command}\n${usage}`);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    }
   } finally {
     await admin.fleet.stop();
   }

@@ -57,7 +57,7 @@ export function registerAuth(
     const bearer = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (bearer) {
       const token = store.users.tokenByHash(sha256(bearer));
-      if (!token || token.revoked)
+      if (!token || token.revoked || token.ownerDisabled)
         throw new FleetError('TOKEN_INVALID', 'the API token is unknown or revoked', 401);
       request.principal = {
         kind: 'token',
@@ -108,7 +108,18 @@ export function registerAuth(
     // verify even for an unknown user, so that timing does not tell which user names exist
     const password = body.password;
     const ok = await deps.hashing.run(() => verifyPassword(password, user?.passwordHash ?? dummyHash));
-    if (!user || !ok || user.disabled) {
+    if (user && ok && user.disabled) {
+      // only someone who knows the password learns that the account is disabled
+      store.audit.append({
+        actor: `user:${user.id}`,
+        action: 'login.refused_disabled',
+        municipalityId: null,
+        target: user.id,
+        data: { ip: request.ip },
+      });
+      throw new FleetError('USER_DISABLED', 'this account is disabled; ask an administrator', 403);
+    }
+    if (!user || !ok) {
       store.audit.append({
         actor: `login:${body.username.slice(0, 64)}`,
         action: 'login.failed',

@@ -16,12 +16,28 @@ export interface ProvisionedLocker {
   codeKey: string;
 }
 
-/** Provisions lockers (credentials stored hashed, rotatable), and tells the broker who is connecting. */
+/** The MQTT client id a locker must log in with. */
+export const lockerClientId = (lockerId: string) => `locker-${lockerId}`;
+
+/**
+ * Closes a client's live MQTT session; the embedded broker does it at once, an external broker
+ * cannot (its operator reloads it with new `mosquitto-files`).
+ */
+export type SessionCloser = (clientId: string) => void;
+
+/**
+ * Provisions lockers (credentials stored hashed, rotatable), decommissions them, and tells the
+ * broker who is connecting.
+ */
 export class LockerRegistry {
+  /** The credential hash each locker logged in with, to notice a rotation made by another process. */
+  private readonly loginCredentials = new Map<string, string>();
+
   constructor(
     private readonly store: FleetStore,
     private readonly box: SecretBox,
     private readonly servicePassword: string,
+    private readonly closeSession: SessionCloser,
   ) {}
 
   provision(
@@ -61,9 +77,9 @@ export class LockerRegistry {
     return { lockerId: input.id, mqtt: { username: input.id, password }, codeKey };
   }
 
+  /** A new MQTT password; the old one stops working and the live session is closed at once. */
   rotate(lockerId: string, actor: string): { username: string; password: string } {
-    const locker = this.store.lockers.get(lockerId);
-    if (!locker) throw notFound(`locker ${lockerId}`);
+    const locker = this.active(lockerId);
     const password = newMqttSecret();
     this.store.transaction(() => {
       this.store.lockers.setCredential(lockerId, hashMqttSecret(password));
@@ -75,7 +91,37 @@ export class LockerRegistry {
         data: {},
       });
     });
+    this.closeSession(lockerClientId(lockerId));
     return { username: lockerId, password };
+  }
+
+  /**
+   * Takes a locker out of service: its logins are refused, its live session is closed, no change
+   * is sent to it any more; its reservations, events and audit stay.
+   */
+  decommission(lockerId: string, reason: string, actor: string): { decommissionedAt: string } {
+    const locker = this.active(lockerId);
+    const at = new Date().toISOString();
+    this.store.transaction(() => {
+      this.store.lockers.decommission(lockerId, reason, at);
+      this.store.audit.append({
+        actor,
+        action: 'locker.decommission',
+        municipalityId: locker.municipalityId,
+        target: lockerId,
+        data: { reason },
+      });
+    });
+    this.closeSession(lockerClientId(lockerId));
+    return { decommissionedAt: at };
+  }
+
+  private active(lockerId: string) {
+    const locker = this.store.lockers.get(lockerId);
+    if (!locker) throw notFound(`locker ${lockerId}`);
+    if (locker.decommissionedAt)
+      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${lockerId} is decommissioned`, 409);
+    return locker;
   }
 
   /** Keyed hash of a code for one locker, as that locker computes it. */
@@ -95,7 +141,19 @@ export class LockerRegistry {
     }
     const locker = this.store.lockers.get(username);
     // the client id is bound to the locker: nobody can take over another locker's session
-    if (!locker || clientId !== `locker-${locker.id}`) return undefined;
-    return verifyMqttSecret(password, locker.mqttHash) ? { kind: 'locker', lockerId: locker.id } : undefined;
+    if (!locker || locker.decommissionedAt || clientId !== lockerClientId(locker.id)) return undefined;
+    if (!verifyMqttSecret(password, locker.mqttHash)) return undefined;
+    this.loginCredentials.set(locker.id, locker.mqttHash);
+    return { kind: 'locker', lockerId: locker.id };
+  }
+
+  /**
+   * Whether a logged-in identity still holds: its locker is not decommissioned and its credential
+   * is the one it logged in with (the CLI rotates and decommissions from another process).
+   */
+  isCurrent(identity: MqttIdentity): boolean {
+    if (identity.kind === 'service') return true;
+    const locker = this.store.lockers.get(identity.lockerId);
+    return !!locker && !locker.decommissionedAt && this.loginCredentials.get(locker.id) === locker.mqttHash;
   }
 }

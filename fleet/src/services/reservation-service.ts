@@ -67,6 +67,8 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     const { store } = this.deps;
     const locker = store.lockers.get(input.lockerId);
     if (!locker) throw notFound(`locker ${input.lockerId}`);
+    if (locker.decommissionedAt)
+      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`, 409);
     const type = store.directory.itemType(input.itemType);
     if (!type) throw new FleetError('ITEM_TYPE_UNKNOWN', `item type ${input.itemType} is not configured`);
     const { citizen } = input;

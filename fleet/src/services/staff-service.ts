@@ -55,24 +55,88 @@ export class StaffService {
         'STAFF_PIN_INVALID',
         'a staff PIN is 10 to 12 digits, not a run, a repeat or one digit',
       );
-    const user = this.store.users.get(userId);
-    if (!user) throw notFound(`user ${userId}`);
-    const lockers = this.store.lockers.list(user.municipalities.includes('*') ? 'all' : user.municipalities);
-    const at = new Date().toISOString();
-    const changes = this.store.transaction(() => {
+    const user = this.user(userId);
+    const lockers = this.store.lockers
+      .list(user.municipalities.includes('*') ? 'all' : user.municipalities)
+      .filter((locker) => !locker.decommissionedAt);
+    return this.changeStaff(userId, 'user.set_locker_pin', actor, {}, () => {
       for (const locker of lockers)
         this.store.users.setStaffPin(userId, locker.id, this.registry.hashCode(locker.id, 'staff', pin));
+      return lockers.map((locker) => locker.id);
+    });
+  }
+
+  /** Removes the staff member's PIN from every locker (pushed like reservation changes). */
+  removeLockerPin(userId: string, actor: string): number {
+    this.user(userId);
+    return this.changeStaff(userId, 'user.remove_locker_pin', actor, {}, () => {
+      const lockerIds = this.store.users.staffPinLockers(userId);
+      this.store.users.deleteStaffPins(userId);
+      return lockerIds;
+    });
+  }
+
+  /**
+   * Disables a staff user: their sessions end, their API tokens stop working, their logins are
+   * refused, and their PIN leaves every locker; nothing is deleted, so `enable` undoes it.
+   */
+  disable(userId: string, reason: string, actor: string): { sessionsEnded: number; lockers: number } {
+    const user = this.user(userId);
+    if (user.disabled)
+      throw new FleetError('USER_ALREADY_DISABLED', `user ${userId} is already disabled`, 409);
+    let sessionsEnded = 0;
+    const lockers = this.changeStaff(userId, 'user.disable', actor, { reason }, () => {
+      this.store.users.setDisabled(userId, true);
+      sessionsEnded = this.store.users.deleteSessionsOf(userId);
+      return this.store.users.staffPinLockers(userId);
+    });
+    return { sessionsEnded, lockers };
+  }
+
+  /** Lets a disabled staff user in again; their PIN returns to the lockers that held it. */
+  enable(userId: string, actor: string): { lockers: number } {
+    const user = this.user(userId);
+    if (!user.disabled) throw new FleetError('USER_NOT_DISABLED', `user ${userId} is not disabled`, 409);
+    const lockers = this.changeStaff(userId, 'user.enable', actor, {}, () => {
+      this.store.users.setDisabled(userId, false);
+      return this.store.users.staffPinLockers(userId);
+    });
+    return { lockers };
+  }
+
+  private user(userId: string): UserRecord {
+    const user = this.store.users.get(userId);
+    if (!user) throw notFound(`user ${userId}`);
+    return user;
+  }
+
+  /**
+   * Runs `apply` (which returns the lockers whose staff list it changed), audits it, appends each
+   * locker's new staff list to its change log in the same transaction, then publishes: a locker
+   * that is offline gets the change when it catches up. Returns the number of lockers changed.
+   */
+  private changeStaff(
+    userId: string,
+    action: string,
+    actor: string,
+    data: Record<string, unknown>,
+    apply: () => string[],
+  ): number {
+    const user = this.user(userId);
+    const at = new Date().toISOString();
+    const changes = this.store.transaction(() => {
+      const lockerIds = apply().filter((id) => !this.store.lockers.get(id)?.decommissionedAt);
       this.store.audit.append({
         actor,
-        action: 'user.set_locker_pin',
+        action,
         municipalityId: user.municipalities[0] ?? null,
         target: userId,
-        data: { lockers: lockers.length },
+        data: { ...data, lockers: lockerIds.length },
       });
-      return lockers.map((locker) => ({ lockerId: locker.id, change: this.staffChange(locker.id, at) }));
+      return lockerIds.map((lockerId) => ({ lockerId, change: this.staffChange(lockerId, at) }));
     });
     for (const { lockerId, change } of changes) this.publisher.sendChange(lockerId, change);
-    return lockers.length;
+    return changes.length;
   }
 
   private staffChange(lockerId: string, at: string) {

@@ -16,6 +16,9 @@ export interface LockerRecord {
   telemetry: Telemetry | null;
   appliedVersion: number;
   lastSeq: number;
+  /** Set when the locker was taken out of service: its logins are refused, its history is kept. */
+  decommissionedAt: string | null;
+  decommissionReason: string | null;
 }
 
 export interface CompartmentRecord {
@@ -49,7 +52,8 @@ export type ChangeBody = ReservationChange extends infer C
 
 const lockerColumns = `id, municipality_id AS municipalityId, site_id AS siteId, name, mqtt_hash AS mqttHash,
   code_key_box AS codeKeyBox, created_at AS createdAt, online, last_seen AS lastSeen, software, boot_id AS bootId,
-  telemetry, applied_version AS appliedVersion, last_seq AS lastSeq`;
+  telemetry, applied_version AS appliedVersion, last_seq AS lastSeq, decommissioned_at AS decommissionedAt,
+  decommission_reason AS decommissionReason`;
 
 type LockerRow = Omit<LockerRecord, 'online' | 'telemetry'> & { online: number; telemetry: string | null };
 const toLocker = (row: LockerRow): LockerRecord => ({
@@ -98,6 +102,17 @@ export class LockerRepo {
 
   setCredential(id: string, mqttHash: string): void {
     this.db.prepare('UPDATE lockers SET mqtt_hash = ? WHERE id = ?').run(mqttHash, id);
+  }
+
+  /** Marks the locker decommissioned once; false when it already was. */
+  decommission(id: string, reason: string, at: string): boolean {
+    return (
+      this.db
+        .prepare(
+          'UPDATE lockers SET decommissioned_at = ?, decommission_reason = ? WHERE id = ? AND decommissioned_at IS NULL',
+        )
+        .run(at, reason, id).changes === 1
+    );
   }
 
   setPresence(

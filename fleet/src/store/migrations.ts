@@ -200,4 +200,15 @@ export const fleetMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'offboarding: decommissioned lockers, API tokens with an owner and a revocation record',
+    sql: `
+      ALTER TABLE lockers ADD COLUMN decommissioned_at TEXT;
+      ALTER TABLE lockers ADD COLUMN decommission_reason TEXT;
+      ALTER TABLE api_tokens ADD COLUMN owner_user_id TEXT REFERENCES users (id);
+      ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+      ALTER TABLE api_tokens ADD COLUMN revoked_by TEXT;
+    `,
+  },
 ];

@@ -63,6 +63,11 @@ export class MosquittoBroker {
     }
   }
 
+  /** SIGHUP: Mosquitto reads its password file and ACL again. */
+  reload(): void {
+    this.child?.kill('SIGHUP');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -22,3 +22,12 @@ export function connectProbe(
     });
   });
 }
+
+/** True from the moment the client's connection closed (the broker closed it, or the client ended). */
+export function closedFlag(client: MqttClient): () => boolean {
+  let closed = false;
+  client.once('close', () => {
+    closed = true;
+  });
+  return () => closed;
+}

@@ -1,14 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Fleet } from '../../fleet.ts';
 import { FleetError, notFound } from '../../services/fleet-errors.ts';
-import { newApiToken } from '../auth.ts';
 import { actorName, maySee, type Principal, scopeOf } from '../principal.ts';
 import { route } from '../route.ts';
 
 const roleSchema = z.enum(['desk', 'it', 'admin']);
 const municipalitiesSchema = z.array(z.string().min(1)).min(1);
+const reasonBody = z
+  .object({ reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(200) })
+  .strict();
+
+/** Whether every municipality of a user or token is within the caller's own. */
+const covers = (principal: Principal, municipalities: string[]) =>
+  municipalities.every((m) => (m === '*' ? principal.municipalities.includes('*') : maySee(principal, m)));
 
 /** A caller may hand out only the municipalities it has itself. */
 function grantable(principal: Principal, municipalities: string[]): void {
@@ -19,6 +24,21 @@ function grantable(principal: Principal, municipalities: string[]): void {
 
 /** Users, their locker PINs, API tokens, the audit log, and who am I. */
 export function adminRoutes(app: FastifyInstance, fleet: Fleet): void {
+  /** A user the caller may manage: an admin over all of the user's municipalities (or, if `self`, oneself). */
+  const managed = (principal: Principal, id: string, self: 'self-allowed' | 'others-only') => {
+    const user = fleet.store.users.get(id);
+    const isSelf = principal.kind === 'user' && principal.id === id;
+    if (
+      !user ||
+      (!(isSelf && self === 'self-allowed') &&
+        (principal.role !== 'admin' || !covers(principal, user.municipalities)))
+    )
+      throw notFound(`user ${id}`);
+    if (isSelf && self === 'others-only')
+      throw new FleetError('USER_IS_SELF', 'you cannot do this to your own account', 409);
+    return user;
+  };
+
   route(
     app,
     {
@@ -73,14 +93,55 @@ export function adminRoutes(app: FastifyInstance, fleet: Fleet): void {
       body: z.object({ pin: z.string() }).strict(),
     },
     ({ principal, params, body }) => {
-      const user = fleet.store.users.get(params.id ?? '');
-      const self = principal.kind === 'user' && principal.id === params.id;
-      if (
-        !user ||
-        (!self && (principal.role !== 'admin' || !user.municipalities.every((m) => maySee(principal, m))))
-      )
-        throw notFound(`user ${params.id}`);
+      const user = managed(principal, params.id ?? '', 'self-allowed');
       return { lockers: fleet.staff.setLockerPin(user.id, body.pin, actorName(principal)) };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'DELETE',
+      url: '/api/users/:id/locker-pin',
+      summary: 'Remove a staff member’s PIN from every locker (pushed to each, audited)',
+      tag: 'admin',
+      roles: ['desk', 'it', 'admin'],
+    },
+    ({ principal, params }) => {
+      const user = managed(principal, params.id ?? '', 'self-allowed');
+      return { lockers: fleet.staff.removeLockerPin(user.id, actorName(principal)) };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/users/:id/disable',
+      summary:
+        'Disable a staff user: sessions end, their tokens stop, their PIN leaves the lockers (audited)',
+      tag: 'admin',
+      roles: ['admin'],
+      body: reasonBody,
+    },
+    ({ principal, params, body }) => {
+      const user = managed(principal, params.id ?? '', 'others-only');
+      return fleet.staff.disable(user.id, body.reason, actorName(principal));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/users/:id/enable',
+      summary: 'Enable a disabled staff user again (audited)',
+      tag: 'admin',
+      roles: ['admin'],
+    },
+    ({ principal, params }) => {
+      const user = managed(principal, params.id ?? '', 'others-only');
+      return fleet.staff.enable(user.id, actorName(principal));
     },
   );
 
@@ -98,26 +159,39 @@ export function adminRoutes(app: FastifyInstance, fleet: Fleet): void {
     },
     ({ principal, body }) => {
       grantable(principal, body.municipalities);
-      const { token, hash } = newApiToken();
-      const id = randomUUID();
-      fleet.store.transaction(() => {
-        fleet.store.users.insertToken({
-          id,
-          tokenHash: hash,
-          name: body.name,
-          role: body.role,
-          municipalities: body.municipalities,
-          createdAt: new Date().toISOString(),
-        });
-        fleet.store.audit.append({
-          actor: actorName(principal),
-          action: 'token.create',
-          municipalityId: body.municipalities[0] ?? null,
-          target: id,
-          data: { name: body.name, role: body.role },
-        });
-      });
-      return { id, token };
+      return fleet.tokens.create(
+        { ...body, ownerUserId: principal.kind === 'user' ? principal.id : null },
+        actorName(principal),
+      );
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/tokens',
+      summary: 'API tokens of the caller’s municipalities (never the token itself)',
+      tag: 'admin',
+      roles: ['admin'],
+    },
+    ({ principal }) => fleet.tokens.list().filter((t) => covers(principal, t.municipalities)),
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/tokens/:id/revoke',
+      summary: 'Revoke an API token: it gets 401 from the next request on (audited)',
+      tag: 'admin',
+      roles: ['admin'],
+      body: reasonBody,
+    },
+    ({ principal, params, body }) => {
+      const token = fleet.store.users.token(params.id ?? '');
+      if (!token || !covers(principal, token.municipalities)) throw notFound(`token ${params.id}`);
+      return fleet.tokens.revoke(token.id, body.reason, actorName(principal));
     },
   );
 

@@ -87,12 +87,31 @@ export function lockerRoutes(app: FastifyInstance, fleet: Fleet): void {
     {
       method: 'POST',
       url: '/api/lockers/:id/rotate-credentials',
-      summary: 'New MQTT password (the old one stops working)',
+      summary: 'New MQTT password (the old one stops working, the live session is closed)',
       tag: 'lockers',
       roles: ['it', 'admin'],
     },
     ({ principal, params }) =>
       fleet.registry.rotate(owned(principal, params.id ?? '').id, actorName(principal)),
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/lockers/:id/decommission',
+      summary:
+        'Take a locker out of service: logins refused, session closed, history kept (reason required, audited)',
+      tag: 'lockers',
+      roles: ['it', 'admin'],
+      body: z
+        .object({
+          reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(200),
+        })
+        .strict(),
+    },
+    ({ principal, params, body }) =>
+      fleet.registry.decommission(owned(principal, params.id ?? '').id, body.reason, actorName(principal)),
   );
 
   route(
