@@ -10,6 +10,7 @@ export default defineConfig({
       'simulator/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

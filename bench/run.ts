@@ -4,30 +4,18 @@ import pino from 'pino';
 import { LockerRig } from '../device/src/testing/locker-rig.ts';
 import { deviceRuntimes } from './device-runtimes.ts';
 import { createdToApplied, reservationsPerSecond } from './fleet-scale.ts';
+import { lockBusBench } from './lockbus-bench.ts';
 import { codeToUnlock } from './locker-runtime.ts';
-import { unlockRoundTrip } from './unlock-roundtrip.ts';
 
 const logger = pino({ name: 'bench' }, pino.destination(2));
 const samples = Number(process.env.BENCH_SAMPLES ?? 200);
 const outDir = join(import.meta.dirname, 'results');
 
 async function main(): Promise<void> {
-  const runs: Awaited<ReturnType<typeof unlockRoundTrip>>[] = [];
-  const plan = [
-    ['cu48', 19200],
-    ['cu48', 9600],
-    ['xor8a', 9600],
-    ['xor8a', 19200],
-  ] as const;
-  for (const [index, [protocol, baudRate]] of plan.entries()) {
-    logger.info(
-      { step: `${index + 1}/${plan.length}`, protocol, baudRate, samples },
-      'measuring unlock round trip',
-    );
-    const figures = await unlockRoundTrip(protocol, baudRate, samples);
-    logger.info(figures, 'unlock round trip measured');
-    runs.push(figures);
-  }
+  const lockBus = await lockBusBench(
+    { tuned: samples, shipped: Number(process.env.BENCH_SHIPPED_SAMPLES ?? 30) },
+    logger,
+  );
   logger.info({ step: 'locker runtime' }, 'measuring start-to-ready, idle memory, code → unlock frame');
   const rig = new LockerRig();
   await rig.start();
@@ -53,15 +41,15 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
-    unlockRoundTrip: runs,
+    unlockRoundTrip: lockBus.unlockRoundTrip,
+    unlockShippedVsTuned: lockBus.shippedVsTuned,
     deviceProcess: runtimes.tsx,
     deviceProcessBuilt: runtimes.built,
     codeToUnlockFrame: flow,
     fleetApi: api,
     fleetCreatedToApplied: fleetScale,
     ratios: {
-      cu48RoundTrip9600vs19200: runs[1]!.roundTripMs.p50 / runs[0]!.roundTripMs.p50,
-      xor8aRoundTrip9600vs19200: runs[2]!.roundTripMs.p50 / runs[3]!.roundTripMs.p50,
+      ...lockBus.ratios,
       ...runtimes.ratios,
     },
   };
