@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cu48Frames } from './fixtures/recorded-frames.ts';
+import { cu48Frames, cu48Variant60Frames } from './fixtures/recorded-frames.ts';
 import { FrameError } from './frame-error.ts';
 import {
   decodeCu48Request,
@@ -77,5 +77,41 @@ describe('Kerong CU48 codec', () => {
     expect(() => decodeCu48Request(badLock)).toThrow(/FRAME_BAD_FIELD/);
     expect(() => encodeCu48Request({ address: 11, lock: 1, command: 'unlock' })).toThrow(FrameError);
     expect(() => encodeCu48Request({ address: 0, lock: 49, command: 'unlock' })).toThrow(/1–48/);
+  });
+});
+
+describe('Kerong CU48 codec, 0x60/0x61 command set', () => {
+  it("encodes the public driver's status and unlock frames byte for byte", () => {
+    expect(encodeCu48Request({ address: 0, lock: 1, command: 'status' }, '0x60')).toEqual(
+      cu48Variant60Frames.statusBoard0,
+    );
+    expect(encodeCu48Request({ address: 0, lock: 1, command: 'unlock' }, '0x60')).toEqual(
+      cu48Variant60Frames.unlockBoard0Lock1,
+    );
+  });
+
+  it('decodes 0x60/0x61 requests and a 0x75 reply in that set', () => {
+    expect(decodeCu48Request(cu48Variant60Frames.unlockBoard0Lock1, '0x60')).toEqual({
+      address: 0,
+      lock: 1,
+      command: 'unlock',
+    });
+    expect(decodeCu48Request(cu48Variant60Frames.statusBoard0, '0x60')).toMatchObject({ command: 'status' });
+    const { lockBits } = decodeCu48StatusReply(cu48Variant60Frames.statusReplyVendorExample, '0x60');
+    expect(lockBits.flatMap((bit, i) => (bit ? [i + 1] : []))).toEqual([1, 2, 3, 47, 48]);
+    expect(encodeCu48StatusReply({ address: 0, lockBits }, '0x60')).toEqual(
+      cu48Variant60Frames.statusReplyVendorExample,
+    );
+  });
+
+  it('a set answers only its own commands: the other set is an unknown command both ways', () => {
+    expect(() => decodeCu48Request(cu48Variant60Frames.unlockBoard0Lock1)).toThrow(/FRAME_UNKNOWN_COMMAND/);
+    expect(() => decodeCu48Request(cu48Frames.unlockBoard0Lock1, '0x60')).toThrow(/FRAME_UNKNOWN_COMMAND/);
+    expect(() => decodeCu48StatusReply(cu48Variant60Frames.statusReplyVendorExample)).toThrow(
+      /0x75 is not 0x65/,
+    );
+    expect(() => decodeCu48StatusReply(cu48Frames.statusReplyVendorExample, '0x60')).toThrow(
+      /0x65 is not 0x75/,
+    );
   });
 });

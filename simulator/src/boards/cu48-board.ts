@@ -1,13 +1,19 @@
 import {
   applyPolarity,
   cu48,
+  cu48CommandSets,
   cu48RequestSpec,
   decodeCu48Request,
   encodeCu48StatusReply,
 } from '@locker/protocol';
 import type { SimBoard, SimBoardProtocol } from './sim-board.ts';
 
-/** Kerong CU48: status of all 48 locks in one reply; unlock has no reply; address 0x0A reaches every board. */
+const unlockCommands = new Set(Object.values(cu48CommandSets).map((set) => set.unlock));
+
+/**
+ * Kerong CU48: status of all 48 locks in one reply; unlock has no reply; address 0x0A reaches every board.
+ * A board answers only its `kerongDialect.cu48Commands` set; a frame of the other set is rejected unanswered.
+ */
 export const cu48Board: SimBoardProtocol = {
   name: 'cu48',
   firstAddress: 0,
@@ -16,9 +22,10 @@ export const cu48Board: SimBoardProtocol = {
   maxLocks: cu48.lockCount,
   baudRate: cu48.baudRate,
   requestSpec: cu48RequestSpec,
-  isUnlockRequest: (frame) => frame[3] === cu48.unlockCommand,
+  isUnlockRequest: (frame) => unlockCommands.has(frame[3]!),
   handle(board: SimBoard, frame: Buffer) {
-    const request = decodeCu48Request(frame);
+    const commandSet = board.kerongDialect.cu48Commands;
+    const request = decodeCu48Request(frame, commandSet);
     const broadcast = request.address === cu48.broadcastAddress;
     if (!broadcast && request.address !== board.address) return null;
     if (request.command === 'unlock') {
@@ -30,6 +37,6 @@ export const cu48Board: SimBoardProtocol = {
     const lockBits = board.doors.map((door) =>
       applyPolarity(door.sensedClosed(), board.kerongDialect.closedBitValue),
     );
-    return { reply: encodeCu48StatusReply({ address: board.address, lockBits }) };
+    return { reply: encodeCu48StatusReply({ address: board.address, lockBits }, commandSet) };
   },
 };
