@@ -5,6 +5,7 @@ import {
   cu48RequestSpec,
   decodeCu48Request,
   encodeCu48StatusReply,
+  encodeCu48UnlockAck,
 } from '@locker/protocol';
 import type { SimBoard, SimBoardProtocol } from './sim-board.ts';
 
@@ -13,6 +14,7 @@ const unlockCommands = new Set(Object.values(cu48CommandSets).map((set) => set.u
 /**
  * Kerong CU48: status of all 48 locks in one reply; unlock has no reply; address 0x0A reaches every board.
  * A board answers only its `kerongDialect.cu48Commands` set; a frame of the other set is rejected unanswered.
+ * The 0x60 set replies `02 ADDR 00 75 06 D1–D6 SUM` to a status and `02 ADDR LOCK 75 00 SUM` to an unlock.
  */
 export const cu48Board: SimBoardProtocol = {
   name: 'cu48',
@@ -31,6 +33,10 @@ export const cu48Board: SimBoardProtocol = {
     if (request.command === 'unlock') {
       const doors = request.lock === 'all' ? board.doors : board.doors.slice(request.lock - 1, request.lock);
       for (const door of doors) door.unlock();
+      // The 0x60 set acknowledges a single-lock unlock addressed to this board; v2.1 never replies.
+      if (commandSet === '0x60' && !broadcast && request.lock !== 'all') {
+        return { reply: encodeCu48UnlockAck(board.address, request.lock) };
+      }
       return { reply: null };
     }
     if (broadcast) return { reply: null };

@@ -2,21 +2,24 @@ import {
   applyPolarity,
   cu48,
   cu48CommandSets,
-  cu48ReplySpec,
+  cu48ReplySpecFor,
+  cu48Variant60,
   decodeCu48StatusReply,
   encodeCu48Request,
 } from '@locker/protocol';
 import type { BoardDriver } from './board-driver.ts';
 
 /**
- * Kerong CU48: one status read (lock byte per dialect, `00` by default) covers 48 locks; the unlock gets no reply.
- * Command bytes per `kerongDialect.cu48Commands`: 0x50/0x51 → 0x65 (v2.1, default) or 0x60/0x61 → 0x75.
+ * Kerong CU48: one status read (lock byte per dialect, `00` by default) covers 48 locks. Per
+ * `kerongDialect.cu48Commands`: 0x50/0x51 → 0x65 (v2.1, default; the unlock gets no reply) or
+ * 0x60/0x61 → 0x75 (the unlock is acknowledged with `02 ADDR LOCK 75 00 SUM`).
  */
 export const cu48Driver: BoardDriver = {
   protocol: 'cu48',
   baudRate: cu48.baudRate,
   maxLocks: cu48.lockCount,
-  replySpec: () => cu48ReplySpec,
+  replySpec: (boards) =>
+    cu48ReplySpecFor([...new Set(boards.map((board) => board.kerongDialect.cu48Commands))]),
   statusExchange(board) {
     const { cu48Commands, cu48StatusLockByte } = board.kerongDialect;
     return {
@@ -25,7 +28,9 @@ export const cu48Driver: BoardDriver = {
         cu48Commands,
       ),
       matches: (frame) =>
-        frame[1] === board.address && frame[3] === cu48CommandSets[cu48Commands].statusReply,
+        frame[1] === board.address &&
+        frame[3] === cu48CommandSets[cu48Commands].statusReply &&
+        frame.length !== cu48Variant60.unlockAckLength,
       decode(frame) {
         const { lockBits } = decodeCu48StatusReply(frame, cu48Commands);
         const closed = lockBits
@@ -40,6 +45,11 @@ export const cu48Driver: BoardDriver = {
       { address: board.address, lock, command: 'unlock' },
       board.kerongDialect.cu48Commands,
     );
-    return { request, matches: null };
+    if (board.kerongDialect.cu48Commands === 'v2.1') return { request, matches: null };
+    return {
+      request,
+      matches: (frame) =>
+        frame.length === cu48Variant60.unlockAckLength && frame[1] === board.address && frame[2] === lock - 1,
+    };
   },
 };
