@@ -44,6 +44,27 @@ describe.each(['in-process', 'pty'] as const)('CU48 0x60/0x61 board over %s', (t
     expect(h.simulator.simBus.counters.badFrames).toBe(0);
   });
 
+  it('0x75 replies split in bursts 25 ms apart, junk before them: every unlock confirmed, none jammed', async () => {
+    const h = await start(transport, variantBoard);
+    h.simulator.simBus.setFaults({ junkBeforeReply: 3, splitReplies: { parts: 2, delayMs: 25 } });
+    for (const lock of [1, 2, 3, 4]) {
+      await expect(h.bus.unlock({ board: 0, lock })).resolves.toMatchObject({ lock });
+    }
+    expect(h.faults).toEqual([]);
+    expect(h.bus.counters().checksumErrors).toBe(0);
+  });
+
+  it('unlock acknowledgement and status replies lost: an unknown outcome, sent once, never jammed', async () => {
+    const h = await start(transport, variantBoard);
+    h.simulator.simBus.setFaults({ dropRate: 1 });
+    await expect(h.bus.unlock({ board: 0, lock: 4 })).rejects.toMatchObject({
+      code: 'UNLOCK_OUTCOME_UNKNOWN',
+    });
+    expect(h.simulator.door(0, 4).snapshot()).toMatchObject({ open: true, unlockCount: 1 });
+    expect(h.simulator.simBus.counters.unlockCommands).toBe(1);
+    expect(h.faults.map((f) => f.code)).not.toContain('door_jammed');
+  });
+
   it('with the default command set (0x50/0x51) the board stays silent: offline, nothing unlocked', async () => {
     const h = await start(transport, undefined);
     await h.until('board_offline', () => h.faults.some((f) => f.code === 'board_offline'));
