@@ -40,6 +40,8 @@ export const simulatorOptionsSchema = z
       .object({
         closedBitValue: z.union([z.literal(0), z.literal(1)]),
         itemPresentBitValue: z.union([z.literal(0), z.literal(1)]),
+        /** CU48 command set the simulated boards answer (the other set is ignored, counted as a bad frame). */
+        cu48Commands: z.enum(['v2.1', '0x60']),
       })
       .partial()
       .default({}),

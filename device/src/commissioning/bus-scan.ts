@@ -1,3 +1,4 @@
+import type { Cu48CommandSetName } from '@locker/protocol';
 import type { Logger } from 'pino';
 import type { LockBoardProtocol } from '../lockbus/boards/index.ts';
 import { RawStatusReader } from './raw-status.ts';
@@ -25,6 +26,8 @@ export interface ScanOptions {
 export interface ScanAttempt {
   protocol: LockBoardProtocol;
   baudRate: number;
+  /** CU48 only: the command set the boards answered (v2.1 first, then 0x60). */
+  cu48Commands?: Cu48CommandSetName;
   found: number[];
   noReply: number[];
   /** Replies that never decoded, or decoded only now and then: two boards answering at once. */
@@ -39,9 +42,13 @@ export interface ScanResult {
   portOpened: boolean;
 }
 
+/** CU48 boards answer one command set only: each is tried, the document's first. */
+const cu48CommandSets: readonly Cu48CommandSetName[] = ['v2.1', '0x60'];
+
 /**
  * Probes every address of each protocol with status reads only (never an unlock), at each of the
- * protocol's line speeds (one for a TCP bridge, which has none), and stops at the first that hears a board.
+ * protocol's line speeds (one for a TCP bridge, which has none) and, for CU48, with each command set;
+ * stops at the first that hears a board.
  */
 export async function scanBus(options: ScanOptions): Promise<ScanResult> {
   const attempts: ScanAttempt[] = [];
@@ -49,13 +56,20 @@ export async function scanBus(options: ScanOptions): Promise<ScanResult> {
   const tcp = options.transport.startsWith('tcp://');
   for (const protocol of options.protocols) {
     const plan = scanPlan[protocol];
-    for (const baudRate of tcp ? plan.baudRates.slice(0, 1) : plan.baudRates) {
+    const variants = (tcp ? plan.baudRates.slice(0, 1) : plan.baudRates).flatMap((baudRate) =>
+      (protocol === 'cu48' ? cu48CommandSets : [undefined]).map((cu48Commands) => ({
+        baudRate,
+        cu48Commands,
+      })),
+    );
+    for (const { baudRate, cu48Commands } of variants) {
       const reader = new RawStatusReader(
         protocol,
         options.transport,
         baudRate,
         options.probeReplyTimeoutMs,
         options.logger,
+        cu48Commands,
       );
       try {
         if (!(await reader.start())) continue;
@@ -78,6 +92,7 @@ async function probeAll(reader: RawStatusReader, addresses: number[], reads: num
   const attempt: ScanAttempt = {
     protocol: reader.protocol,
     baudRate: reader.baudRate,
+    ...(reader.protocol === 'cu48' ? { cu48Commands: reader.cu48Commands } : {}),
     found: [],
     noReply: [],
     duplicates: [],

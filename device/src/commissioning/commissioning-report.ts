@@ -56,7 +56,7 @@ export function renderReport(report: CommissioningReport): string {
     'Bus scan (status reads only):',
     ...report.scan.map(
       (a) =>
-        `  ${a.protocol} ${a.baudRate} Bd: found [${a.found.join(', ')}], duplicate [${a.duplicates.join(', ')}], no reply [${a.noReply.join(', ')}]`,
+        `  ${a.protocol}${a.cu48Commands ? ` (commands ${a.cu48Commands})` : ''} ${a.baudRate} Bd: found [${a.found.join(', ')}], duplicate [${a.duplicates.join(', ')}], no reply [${a.noReply.join(', ')}]`,
     ),
     `Boards found: ${list(report.boardsFound)}; missing (expected, silent): ${list(report.boardsMissing)}; duplicate addresses: ${list(report.duplicateAddresses)}`,
     '',

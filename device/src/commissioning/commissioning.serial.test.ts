@@ -188,6 +188,24 @@ describe('commissioning over a real pty against the simulator', { timeout: scanA
     },
   );
 
+  it('finds CU48 boards that answer only the 0x60/0x61 command set and writes that set into the config', async () => {
+    const sim = await cabinet({ protocol: 'cu48', kerongDialect: { cu48Commands: '0x60' } });
+    const { report, configPath } = await run(sim, { expectedBoards: [0, 1, 2] });
+
+    expect(report.refused).toBeNull();
+    expect(report.boardsFound).toEqual([0, 1, 2]);
+    const config = await writtenConfig(configPath);
+    expect(config.bus.boards.map((b) => [b.address, b.kerongDialect?.cu48Commands])).toEqual([
+      [0, '0x60'],
+      [1, '0x60'],
+      [2, '0x60'],
+    ]);
+    expect(config.compartments).toHaveLength(12);
+    // the walk opened every lock once; the scan's 0x50 reads went unanswered and unlocked nothing
+    for (const board of sim.simulator.snapshot().boards)
+      expect(board.doors.map((door) => door.unlockCount)).toEqual([1, 1, 1, 1]);
+  });
+
   it('reports a silent board as missing and maps the boards that answer', async () => {
     const sim = await cabinet({ protocol: 'cu16', faults: { silentBoards: [1] } });
     const { report, configPath } = await run(sim, { expectedBoards: [0, 1, 2] });

@@ -3,7 +3,7 @@ import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import type { LockBoardProtocol } from '../lockbus/boards/index.ts';
 import { boardDrivers } from '../lockbus/boards/index.ts';
 import type { LockBusConfigInput } from '../lockbus/lock-bus-config.ts';
-import { type ScanResult, scanBus } from './bus-scan.ts';
+import { type ScanAttempt, type ScanResult, scanBus } from './bus-scan.ts';
 import { CommissioningError } from './commissioning-error.ts';
 import { type CommissioningReport, writeReport } from './commissioning-report.ts';
 import { type WalkFinding, walkBoard } from './compartment-walk.ts';
@@ -121,6 +121,7 @@ async function run(
     chosen.baudRate,
     settings.probeReplyTimeoutMs,
     options.logger,
+    chosen.cu48Commands,
   );
   if (!(await reader.start())) {
     await reader.stop();
@@ -152,7 +153,7 @@ async function run(
       `board ${unconfirmed.join(', ')}: polarity not confirmed`,
     );
   }
-  const bus = busSection(options, chosen.protocol, chosen.baudRate, boards);
+  const bus = busSection(options, chosen, boards);
   report.compartments = await walk(bus, boards, options, settings, report);
   const compartments = report.compartments.flatMap((finding) =>
     finding.mapped ? [finding.compartment] : [],
@@ -183,16 +184,16 @@ function recordScan(scan: ScanResult, expected: number[], report: CommissioningR
 
 function busSection(
   options: CommissioningOptions,
-  protocol: LockBoardProtocol,
-  baudRate: number,
+  { protocol, baudRate, cu48Commands }: ScanAttempt,
   boards: { address: number; locks: number; closedBitValue: 0 | 1 }[],
 ): LockBusConfigInput {
+  const commandSet = cu48Commands && cu48Commands !== 'v2.1' ? { cu48Commands } : {};
   const polarity = (closedBitValue: 0 | 1) =>
     protocol === 'xor8a'
       ? { xor8aDialect: { closedBitValue } }
       : protocol === 'modbus-rtu'
         ? { modbus: { closedInputValue: closedBitValue } }
-        : { kerongDialect: { closedBitValue } };
+        : { kerongDialect: { closedBitValue, ...commandSet } };
   return {
     protocol,
     transport: options.transport,

@@ -1,4 +1,9 @@
-import { kerongDefaultDialects, modbusRtu, xor8aDefaultDialect } from '@locker/protocol';
+import {
+  type Cu48CommandSetName,
+  kerongDefaultDialects,
+  modbusRtu,
+  xor8aDefaultDialect,
+} from '@locker/protocol';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import {
@@ -17,12 +22,21 @@ import { lockBusDefaults } from '../lockbus/lock-bus-config.ts';
  * Board settings that read every lock bit as it is on the wire: with `closedBitValue: 1` a
  * decoded `closed[i]` is simply "bit i is set", whatever the board's real polarity.
  */
-export function rawBitSettings(protocol: LockBoardProtocol, address: number, locks: number): BoardSettings {
+export function rawBitSettings(
+  protocol: LockBoardProtocol,
+  address: number,
+  locks: number,
+  cu48Commands: Cu48CommandSetName = 'v2.1',
+): BoardSettings {
   return {
     address,
     locks,
     polarityConfirmed: false,
-    kerongDialect: { ...kerongDefaultDialects[protocol === 'cu16' ? 'cu16' : 'cu48'], closedBitValue: 1 },
+    kerongDialect: {
+      ...kerongDefaultDialects[protocol === 'cu16' ? 'cu16' : 'cu48'],
+      closedBitValue: 1,
+      cu48Commands,
+    },
     xor8aDialect: { ...xor8aDefaultDialect, closedBitValue: 1 },
     modbus: { ...defaultModbusBoardSettings(locks), closedInputValue: 1 },
   };
@@ -33,8 +47,12 @@ export function rawBitSettings(protocol: LockBoardProtocol, address: number, loc
  * reply names its slave and carries as many input bytes as were asked for (1 when probing, more once
  * the installer says how many locks the board has), so every slave and every byte count is allowed.
  */
-function probeSettings(protocol: LockBoardProtocol, maxLocks: number): BoardSettings[] {
-  if (protocol !== 'modbus-rtu') return [rawBitSettings(protocol, 1, maxLocks)];
+function probeSettings(
+  protocol: LockBoardProtocol,
+  maxLocks: number,
+  cu48Commands: Cu48CommandSetName,
+): BoardSettings[] {
+  if (protocol !== 'modbus-rtu') return [rawBitSettings(protocol, 1, maxLocks, cu48Commands)];
   const byteCounts = Math.ceil(maxLocks / 8);
   return Array.from({ length: modbusRtu.maxAddress }, (_, i) =>
     rawBitSettings(protocol, i + 1, 8 * ((i % byteCounts) + 1)),
@@ -58,12 +76,14 @@ export class RawStatusReader {
     readonly baudRate: number,
     private readonly replyTimeoutMs: number,
     logger: Logger = pino({ level: 'silent' }),
+    /** CU48 only: the command set to read with (a board answers only its own). */
+    readonly cu48Commands: Cu48CommandSetName = 'v2.1',
   ) {
     this.driver = boardDrivers[protocol];
     const t = lockBusDefaults;
     this.link = new BusLink({
       openPort: portOpenerFor(transport, baudRate),
-      replySpec: this.driver.replySpec(probeSettings(protocol, this.driver.maxLocks)),
+      replySpec: this.driver.replySpec(probeSettings(protocol, this.driver.maxLocks, cu48Commands)),
       interFrameGapMs: t.interFrameGapMs,
       baudRate,
       silenceMs: t.silenceMs,
@@ -91,7 +111,7 @@ export class RawStatusReader {
     address: number,
     locks = this.protocol === 'modbus-rtu' ? 1 : this.driver.maxLocks,
   ): Promise<RawRead> {
-    const settings = rawBitSettings(this.protocol, address, locks);
+    const settings = rawBitSettings(this.protocol, address, locks, this.cu48Commands);
     const exchange = this.driver.statusExchange(settings);
     const before = this.garbage();
     try {

@@ -84,6 +84,8 @@ const boardSchema = z
         closedBitValue: bit,
         itemPresentBitValue: bit,
         cu48StatusLockByte: z.union([z.literal(0x00), z.literal(0x30)]),
+        /** CU48 command set: `v2.1` (0x50/0x51 → 0x65, the document's) or `0x60` (0x60/0x61 → 0x75). */
+        cu48Commands: z.enum(['v2.1', '0x60']),
       })
       .strict()
       .partial()

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cu48Frames } from './fixtures/recorded-frames.ts';
+import { cu48Frames, cu48Variant60Frames } from './fixtures/recorded-frames.ts';
 import { FrameError } from './frame-error.ts';
 import {
+  cu48ReplySpecFor,
   decodeCu48Request,
   decodeCu48StatusReply,
   encodeCu48Request,
   encodeCu48StatusReply,
+  encodeCu48UnlockAck,
 } from './kerong-cu48.ts';
 
 describe('Kerong CU48 codec', () => {
@@ -77,5 +79,67 @@ describe('Kerong CU48 codec', () => {
     expect(() => decodeCu48Request(badLock)).toThrow(/FRAME_BAD_FIELD/);
     expect(() => encodeCu48Request({ address: 11, lock: 1, command: 'unlock' })).toThrow(FrameError);
     expect(() => encodeCu48Request({ address: 0, lock: 49, command: 'unlock' })).toThrow(/1–48/);
+  });
+});
+
+describe('Kerong CU48 codec, 0x60/0x61 command set', () => {
+  it("encodes the public driver's status and unlock frames byte for byte", () => {
+    expect(encodeCu48Request({ address: 0, lock: 1, command: 'status' }, '0x60')).toEqual(
+      cu48Variant60Frames.statusBoard0,
+    );
+    expect(encodeCu48Request({ address: 0, lock: 1, command: 'unlock' }, '0x60')).toEqual(
+      cu48Variant60Frames.unlockBoard0Lock1,
+    );
+    expect(encodeCu48UnlockAck(1, 1)).toEqual(cu48Variant60Frames.unlockAckBoard1Lock1);
+  });
+
+  it('decodes 0x60/0x61 requests and a 48-lock 0x75 reply (length byte 06, no ETX)', () => {
+    expect(decodeCu48Request(cu48Variant60Frames.unlockBoard0Lock1, '0x60')).toEqual({
+      address: 0,
+      lock: 1,
+      command: 'unlock',
+    });
+    expect(decodeCu48Request(cu48Variant60Frames.statusBoard0, '0x60')).toMatchObject({ command: 'status' });
+    const { lockBits } = decodeCu48StatusReply(cu48Variant60Frames.statusReplyVendorBits, '0x60');
+    expect(lockBits.flatMap((bit, i) => (bit ? [i + 1] : []))).toEqual([1, 2, 3, 47, 48]);
+    expect(encodeCu48StatusReply({ address: 0, lockBits }, '0x60')).toEqual(
+      cu48Variant60Frames.statusReplyVendorBits,
+    );
+  });
+
+  it("frames the driver's replies by their length byte: the unlock ack and a short status are whole frames", () => {
+    const spec = cu48ReplySpecFor(['0x60']);
+    const ack = cu48Variant60Frames.unlockAckBoard1Lock1;
+    expect(spec.match(ack, false)).toEqual({ kind: 'frame', length: 6 });
+    expect(spec.match(ack.subarray(0, 5), false)).toEqual({ kind: 'incomplete' });
+    expect(spec.match(cu48Variant60Frames.statusReply24LocksBoard1, false)).toEqual({
+      kind: 'frame',
+      length: 9,
+    });
+    expect(spec.match(cu48Variant60Frames.statusReplyVendorBits, false)).toEqual({
+      kind: 'frame',
+      length: 12,
+    });
+    expect(cu48ReplySpecFor(['v2.1', '0x60']).match(cu48Frames.statusReplyVendorExample, false)).toEqual({
+      kind: 'frame',
+      length: 12,
+    });
+  });
+
+  it('refuses a status reply that does not carry all 48 bits (the driver’s 24-lock example), never reading doors open', () => {
+    expect(() => decodeCu48StatusReply(cu48Variant60Frames.statusReply24LocksBoard1, '0x60')).toThrow(
+      /FRAME_BAD_LENGTH/,
+    );
+    const badSum = Buffer.from(cu48Variant60Frames.statusReplyVendorBits);
+    badSum[11] = 0x45;
+    expect(() => decodeCu48StatusReply(badSum, '0x60')).toThrow(/FRAME_BAD_CHECKSUM/);
+  });
+
+  it('a set answers only its own commands: the other set is an unknown command', () => {
+    expect(() => decodeCu48Request(cu48Variant60Frames.unlockBoard0Lock1)).toThrow(/FRAME_UNKNOWN_COMMAND/);
+    expect(() => decodeCu48Request(cu48Frames.unlockBoard0Lock1, '0x60')).toThrow(/FRAME_UNKNOWN_COMMAND/);
+    expect(() => decodeCu48StatusReply(cu48Frames.statusReplyVendorExample, '0x60')).toThrow(
+      /FRAME_BAD_MARKER/,
+    );
   });
 });

@@ -9,7 +9,14 @@ export interface KerongDialect {
   itemPresentBitValue: 0 | 1;
   /** CU48 only: lock byte of the status request (`0x00` in the vendor's example, `0x30` on some firmware). */
   cu48StatusLockByte: 0x00 | 0x30;
+  /**
+   * CU48 only: command set — `'v2.1'` (status 0x50, unlock 0x51, reply 0x65) as in the vendor document,
+   * or `'0x60'` (status 0x60, unlock 0x61, reply 0x75) as some firmware answers. A board answers only its own.
+   */
+  cu48Commands: Cu48CommandSetName;
 }
+
+export type Cu48CommandSetName = 'v2.1' | '0x60';
 
 /**
  * CU48 protocol v2.1 (pp. 3–5): "bit 0=0, means hook of lock No. 1 is in unlocked status; bit 0=1 …
@@ -20,8 +27,8 @@ export interface KerongDialect {
  * bit is a closed hook too.
  */
 export const kerongDefaultDialects: Readonly<Record<'cu48' | 'cu16', Readonly<KerongDialect>>> = {
-  cu48: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
-  cu16: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00 },
+  cu48: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00, cu48Commands: 'v2.1' },
+  cu16: { closedBitValue: 1, itemPresentBitValue: 1, cu48StatusLockByte: 0x00, cu48Commands: 'v2.1' },
 };
 
 /** Maps a raw bit to its meaning and, being its own inverse, a meaning back to the raw bit. */

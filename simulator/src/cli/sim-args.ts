@@ -3,7 +3,8 @@ import type { SimulatorOptionsInput } from '../simulator-options.ts';
 
 export const simUsage = `usage: npm run sim -- --protocol cu48|cu16|xor8a|modbus-rtu [--boards N] [--locks N] [--tcp PORT]
   [--control-port PORT] [--no-pty] [--inputs] [--spring-ms MS] [--no-pace] [--seed N]
-  [--corrupt-rate R] [--drop-rate R] [--request-corrupt-rate R] [--request-drop-rate R]
+  [--corrupt-rate R] [--drop-rate R] [--request-corrupt-rate R] [--request-drop-rate R] [--cu48-commands v2.1|0x60]
+  --cu48-commands: the CU48 command set the boards answer (default v2.1 = 50/51 → 65; 0x60 = 60/61 → 75)
   --inputs adds a keypad and a QR scanner, each on its own pty
   rates are chances per byte (0–1): replies (--corrupt-rate, --drop-rate) and requests (--request-…)
 prints one JSON line {"tty", "tcpPort", "controlUrl", "keypadTty", "scannerTty"} on stdout, then logs (JSON) on stderr`;
@@ -32,6 +33,7 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
       'drop-rate': { type: 'string' },
       'request-corrupt-rate': { type: 'string' },
       'request-drop-rate': { type: 'string' },
+      'cu48-commands': { type: 'string' },
     },
   });
   const protocol = values.protocol;
@@ -61,6 +63,10 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
   };
   const faults = Object.fromEntries(Object.entries(rates).filter(([, value]) => value !== undefined));
   const springMs = number('spring-ms', values['spring-ms']);
+  const cu48Commands = values['cu48-commands'];
+  if (cu48Commands !== undefined && cu48Commands !== 'v2.1' && cu48Commands !== '0x60') {
+    throw new SimArgsError(`--cu48-commands must be v2.1 or 0x60, got "${cu48Commands}"`);
+  }
   return {
     protocol,
     boards: number('boards', values.boards)!,
@@ -73,5 +79,6 @@ export function parseSimArgs(argv: string[]): SimulatorOptionsInput {
     ...(springMs === undefined ? {} : { physics: { springMs } }),
     seed: number('seed', values.seed)!,
     faults,
+    ...(cu48Commands === undefined ? {} : { kerongDialect: { cu48Commands } }),
   };
 }
