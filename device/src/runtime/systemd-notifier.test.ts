@@ -17,8 +17,17 @@ function fakeNotify(): { fake: string; calls: () => string[] } {
 }
 
 const period = 100;
-const waitForCalls = (calls: () => string[], count: number) =>
-  vi.waitFor(() => expect(calls().length).toBe(count), { timeout: 15_000, interval: 20 });
+/**
+ * Polls on the real clock (only setInterval is faked): `vi.waitFor` would advance the fake timers on
+ * every poll, and on a slow machine those polls add watchdog ticks of their own.
+ */
+async function waitForCalls(calls: () => string[], count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (calls().length < count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} calls, got ${JSON.stringify(calls())}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 let notifier: SystemdNotifier | undefined;
 afterEach(() => {
