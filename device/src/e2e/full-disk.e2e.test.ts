@@ -13,34 +13,6 @@ function refuseWhenFull(): void {
   if (diskFull) throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
 }
 
-async function post(path: string) {
-  const response = await fetch(`${rig.kioskUrl}${path}`, { method: 'POST' });
-  return (await response.json()) as { view: string; params: Record<string, unknown> };
-}
-
-/** Staff loads the next reservation (the disk has room); returns the compartment. */
-async function load(): Promise<number> {
-  await rig.peer.until(
-    () => rig.peer.deviceVersion >= rig.peer.latestVersion,
-    waitMs,
-    'reservations applied',
-  );
-  await rig.simulator.input('keypad', staffPin);
-  await rig.untilScreen('staff');
-  const opened = await post('/api/staff/load_next');
-  expect(opened.view, JSON.stringify(opened)).toBe('door_open');
-  const compartment = opened.params.compartment as number;
-  rig.act(compartment, 'put-item');
-  rig.act(compartment, 'close');
-  await rig.peer.until(
-    () => rig.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
-    waitMs,
-    'loaded',
-  );
-  await post('/api/staff/end');
-  return compartment;
-}
-
 const storage = () => rig.peer.telemetry?.storage;
 
 function fillDisk(): void {
@@ -75,7 +47,7 @@ afterAll(async () => {
 describe('a full disk (SQLITE_FULL injected at the store seam): write first, then change memory', () => {
   it('a close the disk refuses is kept and written once space returns; the same PIN never reopens the emptied door', async () => {
     const codes = await rig.peer.reserve('r-close');
-    const compartment = await load();
+    const compartment = await rig.loadNext(staffPin);
     await rig.simulator.input('keypad', codes.pin);
     await rig.untilScreen('door_open');
     fillDisk();
@@ -133,7 +105,7 @@ describe('a full disk (SQLITE_FULL injected at the store seam): write first, the
 
   it('a door left open while the disk is full: the timer survives the refused alarm, which is sent once writes work', async () => {
     const codes = await rig.peer.reserve('r-open');
-    const compartment = await load();
+    const compartment = await rig.loadNext(staffPin);
     await rig.simulator.input('keypad', codes.pin);
     await rig.untilScreen('door_open');
     rig.act(compartment, 'take-item');

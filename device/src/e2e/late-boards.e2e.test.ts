@@ -5,33 +5,6 @@ const staffPin = '2468135702';
 const waitMs = 20_000;
 let rig: LockerRig;
 
-async function post(path: string) {
-  const response = await fetch(`${rig.kioskUrl}${path}`, { method: 'POST' });
-  return (await response.json()) as { view: string; params: Record<string, unknown> };
-}
-
-async function load(): Promise<number> {
-  await rig.peer.until(
-    () => rig.peer.deviceVersion >= rig.peer.latestVersion,
-    waitMs,
-    'reservations applied',
-  );
-  await rig.simulator.input('keypad', staffPin);
-  await rig.untilScreen('staff');
-  const opened = await post('/api/staff/load_next');
-  expect(opened.view, JSON.stringify(opened)).toBe('door_open');
-  const compartment = opened.params.compartment as number;
-  rig.act(compartment, 'put-item');
-  rig.act(compartment, 'close');
-  await rig.peer.until(
-    () => rig.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
-    waitMs,
-    'loaded',
-  );
-  await post('/api/staff/end');
-  return compartment;
-}
-
 /** A citizen's PIN opens the door; resolves once the opening is recorded (the fleet has the event). */
 async function pickUpStarts(pin: string, compartment: number): Promise<void> {
   const before = rig.peer.eventsOf('door_opened').filter((e) => e.compartment === compartment).length;
@@ -65,9 +38,9 @@ describe('power cut where the boards answer after the PC is up (device process, 
     const taken = await rig.peer.reserve('r-taken');
     const open = await rig.peer.reserve('r-open');
     const left = await rig.peer.reserve('r-left');
-    const takenAt = await load();
-    const openAt = await load();
-    const leftAt = await load();
+    const takenAt = await rig.loadNext(staffPin);
+    const openAt = await rig.loadNext(staffPin);
+    const leftAt = await rig.loadNext(staffPin);
     await pickUpStarts(taken.pin, takenAt);
     await pickUpStarts(open.pin, openAt);
     await pickUpStarts(left.pin, leftAt);

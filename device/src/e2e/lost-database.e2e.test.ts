@@ -11,33 +11,6 @@ const cli = new URL('../cli/device.ts', import.meta.url).pathname;
 let rig: LockerRig;
 let db: string;
 
-async function post(path: string) {
-  const response = await fetch(`${rig.kioskUrl}${path}`, { method: 'POST' });
-  return (await response.json()) as { view: string; params: Record<string, unknown> };
-}
-
-async function load(): Promise<number> {
-  await rig.peer.until(
-    () => rig.peer.deviceVersion >= rig.peer.latestVersion,
-    waitMs,
-    'reservations applied',
-  );
-  await rig.simulator.input('keypad', staffPin);
-  await rig.untilScreen('staff');
-  const opened = await post('/api/staff/load_next');
-  expect(opened.view, JSON.stringify(opened)).toBe('door_open');
-  const compartment = opened.params.compartment as number;
-  rig.act(compartment, 'put-item');
-  rig.act(compartment, 'close');
-  await rig.peer.until(
-    () => rig.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
-    waitMs,
-    'loaded',
-  );
-  await post('/api/staff/end');
-  return compartment;
-}
-
 /** Runs the device's command line to its end; resolves with its exit code and standard error. */
 async function runCli(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args, '--config', rig.configFile], {
@@ -93,7 +66,7 @@ describe('a lost or damaged database at start (device process, commissioned lock
 
   it('a commissioned locker whose main file lost its -wal file (all it wrote since it was made) refuses to start as new', async () => {
     await rig.peer.reserve('r-1');
-    holding = await load();
+    holding = await rig.loadNext(staffPin);
     await rig.killDevice();
     commissioned();
     lastSeq = Math.max(...rig.peer.events.map((e) => e.seq));
@@ -129,7 +102,7 @@ describe('a lost or damaged database at start (device process, commissioned lock
     expect(recoveredEvents[0]!.seq).toBe(lastSeq + 1);
     // a new database is at version 0: the fleet's reservations come again; the next load avoids the full compartment
     await rig.peer.reserve('r-2', { size: 'S' });
-    const next = await load();
+    const next = await rig.loadNext(staffPin);
     expect(next).not.toBe(holding);
     expect(rig.door(holding)).toMatchObject({ itemPresent: true, unlockCount: 1 });
   });

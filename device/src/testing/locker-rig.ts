@@ -227,7 +227,7 @@ export class LockerRig {
   async loadNext(staffPin: string): Promise<number> {
     await this.peer.until(
       () => this.peer.deviceVersion >= this.peer.latestVersion,
-      10_000,
+      20_000,
       'changes applied',
     );
     await this.simulator.input('keypad', staffPin);
@@ -243,7 +243,7 @@ export class LockerRig {
     this.act(compartment, 'close');
     await this.peer.until(
       () => this.peer.events.some((e) => e.type === 'loaded' && e.compartment === compartment),
-      10_000,
+      20_000,
       'loaded',
     );
     await post('end');
