@@ -12,8 +12,12 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // generous: CI runs beside two CPU-bound processes; no test asserts elapsed time
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
+    // most tests wait on processes, ptys and sockets rather than on the CPU: with vitest's default (cores − 1 = one
+    // worker on a 2-core machine) the suite runs one file at a time and the two crash tests alone take ten minutes
+    maxWorkers: 3,
   },
 });

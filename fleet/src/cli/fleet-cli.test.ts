@@ -58,7 +58,8 @@ afterEach(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-describe('fleet command line', () => {
+// each step is a fresh tsx process: several seconds apiece on a loaded machine
+describe('fleet command line', { timeout: 180_000 }, () => {
   it('serves HTTP and MQTT, answers /healthz, and stops cleanly on SIGTERM', async () => {
     const { child, exit } = run(['serve', '--config', configFile('development')]);
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
@@ -221,5 +222,5 @@ describe('fleet command line', () => {
     expect(audit.map((a) => a.action)).toEqual(
       expect.arrayContaining(['locker.decommission', 'user.disable', 'user.enable']),
     );
-  }, 120_000);
+  });
 });
