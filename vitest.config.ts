@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: [
       'protocol/src/**/*.test.ts',
+      'node-kit/src/**/*.test.ts',
       'device/src/**/*.test.ts',
       'simulator/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadDeviceConfig } from '../config/load-config.ts';
+import { loadDeviceConfig } from '../config/load-device-config.ts';
 import { Device } from '../runtime/device.ts';
 import { LockerRig } from '../testing/locker-rig.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseDeviceConfig } from '../config/load-config.ts';
+import { parseDeviceConfig } from '../config/load-device-config.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
 import { testTiming } from '../lockbus/testing/sim-harness.ts';
 import { type CommissioningOptions, commission } from './commissioning.ts';

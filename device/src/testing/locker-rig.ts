@@ -135,7 +135,7 @@ export class LockerRig {
 
   /** `faults`: injected at the device's seams (a store that refuses writes, a low disk). */
   async startDeviceInProcess(faults: Pick<DeviceDeps, 'storeOptions' | 'freeBytes'> = {}): Promise<void> {
-    const { loadDeviceConfig } = await import('../config/load-config.ts');
+    const { loadDeviceConfig } = await import('../config/load-device-config.ts');
     this.inProcess = new Device({
       config: loadDeviceConfig(this.configFile),
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
