@@ -6,9 +6,9 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Simulator } from '@locker/simulator';
+import { TestBroker } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { TestBroker } from '../device/src/testing/test-broker.ts';
 import { buildReleaseArtifact } from './release-artifact.ts';
 import { releaseRoles } from './release-roles.ts';
 
