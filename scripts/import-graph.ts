@@ -37,3 +37,21 @@ export function readImports(repoRoot: string, dirs: readonly string[]): SourceIm
     }),
   );
 }
+/** The import cycles among `sources`' relative imports, each as the files around it (first file repeated at the end). */
+export function importCycles(sources: readonly SourceImports[]): string[][] {
+  const edges = new Map(sources.map((source) => [source.file, source.files]));
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const visit = (file: string, path: string[]) => {
+    const at = path.indexOf(file);
+    if (at >= 0) {
+      cycles.push([...path.slice(at), file]);
+      return;
+    }
+    if (done.has(file)) return;
+    for (const next of edges.get(file) ?? []) visit(next, [...path, file]);
+    done.add(file);
+  };
+  for (const file of edges.keys()) visit(file, []);
+  return cycles;
+}

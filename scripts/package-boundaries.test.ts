@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readImports, type SourceImports } from './import-graph.ts';
+import { importCycles, readImports, type SourceImports } from './import-graph.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const productPackages = ['protocol', 'node-kit', 'simulator', 'device', 'fleet'] as const;
@@ -34,4 +34,7 @@ describe('package boundaries of production code (tests and demo entry points asi
     expect(importing(productionOf('fleet'), isDevice)).toEqual([]);
   });
 
+  it('no package has an import cycle among its files', () => {
+    for (const pkg of productPackages) expect(importCycles(productionOf(pkg)), pkg).toEqual([]);
+  });
 });
