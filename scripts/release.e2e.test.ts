@@ -18,7 +18,15 @@ const timeouts = { prepareMs: 10 * 60_000, readyMs: 60_000, healthMs: 30_000, st
 const secret = 'r'.repeat(48);
 const demoOnlyPackages = ['smtp-server', 'mailparser', 'jsqr', 'pngjs'];
 /** pngjs stays installed: qrcode, which draws the citizens' QR images, depends on it. */
-const absentFromProduction = ['tsx', 'typescript', '@locker/simulator', 'smtp-server', 'mailparser', 'jsqr'];
+const absentFromProduction = [
+  'tsx',
+  'typescript',
+  '@locker/simulator',
+  '@locker/test-kit',
+  'smtp-server',
+  'mailparser',
+  'jsqr',
+];
 
 const work = mkdtempSync(join(tmpdir(), 'release-test-')); // outside the source tree
 const installed: Record<string, string> = {};
@@ -131,7 +139,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       dependencies: Record<string, string>;
     };
     expect(Object.keys(dependencies).filter((name) => demoOnlyPackages.includes(name))).toEqual([]);
-    for (const name of absentFromProduction)
+    for (const name of [...absentFromProduction, '@locker/device'])
       expect(existsSync(join(dir, 'node_modules', name)), name).toBe(false);
     const config = parse(readFileSync(join(dir, 'examples', 'fleet.example.yaml'), 'utf8')) as Record<
       string,
@@ -159,7 +167,9 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
 
   it('the locker release runs as locker.service starts it (plain node) from its example config against a simulated cabinet on a socat pty until /healthz is ok', async () => {
     const dir = installed.locker!;
-    expect(existsSync(join(dir, 'node_modules', 'tsx'))).toBe(false);
+    for (const name of absentFromProduction)
+      expect(existsSync(join(dir, 'node_modules', name)), name).toBe(false);
+    expect(existsSync(join(dir, 'device', 'dist', 'testing')), 'test rigs in device/dist').toBe(false);
     const simulator = new Simulator({ protocol: 'cu16', boards: 2, inputs: true });
     const broker = new TestBroker();
     try {
