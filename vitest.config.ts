@@ -9,6 +9,7 @@ export default defineConfig({
       'node-kit/src/**/*.test.ts',
       'device/src/**/*.test.ts',
       'simulator/src/**/*.test.ts',
+      'test-kit/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',
       'scripts/**/*.test.ts',
       'bench/**/*.test.ts',

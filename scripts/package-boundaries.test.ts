@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { importCycles, readImports, type SourceImports } from './import-graph.ts';
 
@@ -10,9 +12,27 @@ const isProduction = (source: SourceImports) =>
   !source.file.endsWith('.test.ts') && !demoEntryPoints.some((demo) => source.file.startsWith(demo));
 const productionOf = (pkg: (typeof productPackages)[number]) =>
   readImports(repoRoot, [`${pkg}/src`]).filter(isProduction);
-const importing = (sources: SourceImports[], matches: (specifier: string) => boolean) =>
+const importing = (
+  sources: SourceImports[],
+  matches: (specifier: string) => boolean,
+  specifiers = (source: SourceImports) => [...source.packages, ...source.files],
+) =>
   sources.flatMap((source) =>
-    [...source.packages, ...source.files].filter(matches).map((specifier) => `${source.file} → ${specifier}`),
+    specifiers(source)
+      .filter(matches)
+      .map((specifier) => `${source.file} → ${specifier}`),
+  );
+
+/** `@scope/name/sub/path` → `@scope/name`, `name/sub` → `name`. */
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+const dependenciesOf = (pkg: string) =>
+  Object.keys(
+    (JSON.parse(readFileSync(`${repoRoot}/${pkg}/package.json`, 'utf8')) as { dependencies?: object })
+      .dependencies ?? {},
   );
 
 describe('package boundaries of production code (tests and demo entry points aside)', () => {
@@ -32,6 +52,20 @@ describe('package boundaries of production code (tests and demo entry points asi
       specifier.startsWith('@locker/device/') ||
       specifier.startsWith('device/');
     expect(importing(productionOf('fleet'), isDevice)).toEqual([]);
+  });
+
+  it("every package a production file imports is among its own package's dependencies (not a devDependency)", () => {
+    for (const pkg of productPackages) {
+      const declared = dependenciesOf(pkg);
+      const undeclared = (specifier: string) =>
+        !specifier.startsWith('node:') &&
+        !builtinModules.includes(specifier) &&
+        !declared.includes(packageName(specifier));
+      expect(
+        importing(productionOf(pkg), undeclared, (source) => source.packages),
+        pkg,
+      ).toEqual([]);
+    }
   });
 
   it('no package has an import cycle among its files', () => {
