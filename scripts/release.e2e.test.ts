@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,7 +15,14 @@ import { releaseRoles } from './release-roles.ts';
 
 const run = promisify(execFile);
 const repoRoot = new URL('..', import.meta.url).pathname;
-const timeouts = { prepareMs: 10 * 60_000, readyMs: 60_000, healthMs: 30_000, stopMs: 15_000 } as const;
+const timeouts = {
+  prepareMs: 10 * 60_000,
+  readyMs: 60_000,
+  healthMs: 30_000,
+  stopMs: 15_000,
+  /** Removing two installed trees: over 30 s on a machine loaded by other work. */
+  cleanupMs: 5 * 60_000,
+} as const;
 const secret = 'r'.repeat(48);
 const demoOnlyPackages = ['smtp-server', 'mailparser', 'jsqr', 'pngjs'];
 /** pngjs stays installed: qrcode, which draws the citizens' QR images, depends on it. */
@@ -126,11 +134,11 @@ beforeAll(async () => {
   for (const [index, role] of releaseRoles.entries()) installed[role.name] = dirs[index]!;
 }, timeouts.prepareMs);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
+  await rm(work, { recursive: true, force: true });
+}, timeouts.cleanupMs);
 
 describe('release artifacts installed with npm ci --omit=dev outside the source tree', () => {
   it('the fleet release serves /healthz as fleet.service starts it (plain node) from its example config, without tsx or the demo-only packages', async () => {
