@@ -6,8 +6,10 @@ export default defineConfig({
   test: {
     include: [
       'protocol/src/**/*.test.ts',
+      'node-kit/src/**/*.test.ts',
       'device/src/**/*.test.ts',
       'simulator/src/**/*.test.ts',
+      'test-kit/src/**/*.test.ts',
       'fleet/src/**/*.test.ts',
       'scripts/**/*.test.ts',
       'bench/**/*.test.ts',

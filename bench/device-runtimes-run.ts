@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LockerRig } from '../device/src/testing/locker-rig.ts';
+import { LockerRig } from '@locker/test-kit/locker';
 import { deviceRuntimes } from './device-runtimes.ts';
 
 /** `npm run build && tsx bench/device-runtimes-run.ts`: only the device runtime figures, to bench/results/device-runtimes.json. */

@@ -1,4 +1,4 @@
-import type { LockerRig } from '../device/src/testing/locker-rig.ts';
+import type { LockerRig } from '@locker/test-kit/locker';
 import { startAndIdle, tsxDevice } from './locker-runtime.ts';
 
 /** The device as a release runs it (`locker.service`): the build under plain node. Needs `npm run build`. */

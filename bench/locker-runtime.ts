@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LockerRig, rigCodeKey } from '../device/src/testing/locker-rig.ts';
+import { type LockerRig, rigCodeKey } from '@locker/test-kit/locker';
 
 /** The device from source under tsx, as `npm run device` runs it. */
 export const tsxDevice = [

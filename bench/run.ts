@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LockerRig } from '@locker/test-kit/locker';
 import pino from 'pino';
-import { LockerRig } from '../device/src/testing/locker-rig.ts';
 import { deviceRuntimes } from './device-runtimes.ts';
 import { createdToApplied, reservationsPerSecond } from './fleet-scale.ts';
 import { lockBusBench } from './lockbus-bench.ts';

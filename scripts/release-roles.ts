@@ -15,15 +15,14 @@ export const releaseRoles: readonly ReleaseRole[] = [
   {
     name: 'locker',
     versionOf: 'device',
-    workspaces: ['protocol', 'device'],
+    workspaces: ['protocol', 'node-kit', 'device'],
     units: ['hardware-docs/locker-pc/locker.service', 'hardware-docs/locker-pc/kiosk.service'],
     examples: ['hardware-docs/locker-pc/locker.example.yaml'],
   },
   {
     name: 'fleet',
     versionOf: 'fleet',
-    // the fleet still imports @locker/device for config and migration helpers
-    workspaces: ['protocol', 'device', 'fleet'],
+    workspaces: ['protocol', 'node-kit', 'fleet'],
     units: ['hardware-docs/fleet/fleet.service'],
     examples: ['hardware-docs/fleet/fleet.example.yaml'],
   },

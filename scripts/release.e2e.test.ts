@@ -1,24 +1,40 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Simulator } from '@locker/simulator';
+import { TestBroker } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { TestBroker } from '../device/src/testing/test-broker.ts';
 import { buildReleaseArtifact } from './release-artifact.ts';
 import { releaseRoles } from './release-roles.ts';
 
 const run = promisify(execFile);
 const repoRoot = new URL('..', import.meta.url).pathname;
-const timeouts = { prepareMs: 10 * 60_000, readyMs: 60_000, healthMs: 30_000, stopMs: 15_000 } as const;
+const timeouts = {
+  prepareMs: 10 * 60_000,
+  readyMs: 60_000,
+  healthMs: 30_000,
+  stopMs: 15_000,
+  /** Removing two installed trees: over 30 s on a machine loaded by other work. */
+  cleanupMs: 5 * 60_000,
+} as const;
 const secret = 'r'.repeat(48);
 const demoOnlyPackages = ['smtp-server', 'mailparser', 'jsqr', 'pngjs'];
 /** pngjs stays installed: qrcode, which draws the citizens' QR images, depends on it. */
-const absentFromProduction = ['tsx', 'typescript', '@locker/simulator', 'smtp-server', 'mailparser', 'jsqr'];
+const absentFromProduction = [
+  'tsx',
+  'typescript',
+  '@locker/simulator',
+  '@locker/test-kit',
+  'smtp-server',
+  'mailparser',
+  'jsqr',
+];
 
 const work = mkdtempSync(join(tmpdir(), 'release-test-')); // outside the source tree
 const installed: Record<string, string> = {};
@@ -118,11 +134,11 @@ beforeAll(async () => {
   for (const [index, role] of releaseRoles.entries()) installed[role.name] = dirs[index]!;
 }, timeouts.prepareMs);
 
-afterAll(() => {
+afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
+  await rm(work, { recursive: true, force: true });
+}, timeouts.cleanupMs);
 
 describe('release artifacts installed with npm ci --omit=dev outside the source tree', () => {
   it('the fleet release serves /healthz as fleet.service starts it (plain node) from its example config, without tsx or the demo-only packages', async () => {
@@ -131,7 +147,7 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
       dependencies: Record<string, string>;
     };
     expect(Object.keys(dependencies).filter((name) => demoOnlyPackages.includes(name))).toEqual([]);
-    for (const name of absentFromProduction)
+    for (const name of [...absentFromProduction, '@locker/device'])
       expect(existsSync(join(dir, 'node_modules', name)), name).toBe(false);
     const config = parse(readFileSync(join(dir, 'examples', 'fleet.example.yaml'), 'utf8')) as Record<
       string,
@@ -159,7 +175,9 @@ describe('release artifacts installed with npm ci --omit=dev outside the source 
 
   it('the locker release runs as locker.service starts it (plain node) from its example config against a simulated cabinet on a socat pty until /healthz is ok', async () => {
     const dir = installed.locker!;
-    expect(existsSync(join(dir, 'node_modules', 'tsx'))).toBe(false);
+    for (const name of absentFromProduction)
+      expect(existsSync(join(dir, 'node_modules', name)), name).toBe(false);
+    expect(existsSync(join(dir, 'device', 'dist', 'testing')), 'test rigs in device/dist').toBe(false);
     const simulator = new Simulator({ protocol: 'cu16', boards: 2, inputs: true });
     const broker = new TestBroker();
     try {

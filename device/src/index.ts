@@ -1,4 +1,9 @@
-export { type SecretRef, secretRefSchema } from './config/device-config.ts';
-export { ConfigError, loadConfigFile, readSecret } from './config/load-config.ts';
+export type { CompartmentAnswer, InstallerPrompt } from './commissioning/installer-prompt.ts';
+export type { DeviceConfigInput } from './config/device-config.ts';
+export { loadDeviceConfig } from './config/load-device-config.ts';
+export { SoftCabinetIo } from './gpio/cabinet-io.ts';
 export * from './lockbus/index.ts';
-export { type Migration, MigrationError, migrate } from './store/migrations.ts';
+export type { Clock } from './runtime/clock.ts';
+export { Device, type DeviceDeps } from './runtime/device.ts';
+export type { SpeechOutput } from './speech/speech-output.ts';
+export { type AuditEntry, auditGenesisHash, auditHash } from './store/audit-chain.ts';

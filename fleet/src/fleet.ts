@@ -1,4 +1,4 @@
-import { readSecret } from '@locker/device';
+import { readSecret } from '@locker/node-kit';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { FleetConfig } from './config/fleet-config.ts';

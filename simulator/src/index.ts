@@ -6,6 +6,8 @@ export { seededRandom } from './random.ts';
 export * from './sim-bus.ts';
 export * from './sim-door.ts';
 export * from './simulator.ts';
+export * from './simulator-error.ts';
 export * from './simulator-options.ts';
+export * from './simulator-snapshot.ts';
 export * from './transports/in-process-link.ts';
 export * from './transports/pty-pair.ts';

@@ -1,7 +1,7 @@
 import { kerongDefaultDialects, xor8aDefaultDialect } from '@locker/protocol';
 import { z } from 'zod';
 import { simBoardProtocols } from './boards/index.ts';
-import { simModbusDefaults } from './boards/modbus-board.ts';
+import { simModbusDefaults } from './boards/modbus-settings.ts';
 import { busFaultsSchema } from './bus-faults.ts';
 import { defaultDoorPhysics } from './sim-door.ts';
 

@@ -3,32 +3,25 @@ import pino, { type Logger } from 'pino';
 import { SerialPort } from 'serialport';
 import { type SimBoard, simBoardProtocols } from './boards/index.ts';
 import { buildControlApp } from './control/control-app.ts';
+import type { ControlledSimulator } from './control/controlled-simulator.ts';
 import { applyDoorAction, type DoorAction } from './door-actions.ts';
 import { seededRandom } from './random.ts';
 import { SimBus } from './sim-bus.ts';
 import { type DoorSnapshot, SimDoor } from './sim-door.ts';
 import { type SimInputName, SimLineInput } from './sim-line-input.ts';
+import { SimulatorError } from './simulator-error.ts';
 import {
   resolveDefaults,
   type SimulatorOptions,
   type SimulatorOptionsInput,
   simulatorOptionsSchema,
 } from './simulator-options.ts';
+import type { SimulatorSnapshot } from './simulator-snapshot.ts';
 import { inProcessLink } from './transports/in-process-link.ts';
 import { PtyPair } from './transports/pty-pair.ts';
 import { TcpBridge } from './transports/tcp-bridge.ts';
 
 const timeouts = { portCloseMs: 1000 } as const;
-
-export class SimulatorError extends Error {
-  override readonly name = 'SimulatorError';
-  constructor(
-    readonly code: 'SIM_UNKNOWN_DOOR' | 'SIM_NOT_STARTED',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}
 
 /** Where peers reach a running simulator. */
 export interface SimulatorAddresses {
@@ -40,19 +33,12 @@ export interface SimulatorAddresses {
   scannerTty?: string;
 }
 
-export interface SimulatorSnapshot {
-  protocol: string;
-  boards: { address: number; doors: (DoorSnapshot & { lock: number; sensedClosed: boolean })[] }[];
-  faults: ReturnType<SimBus['currentFaults']>;
-  counters: SimBus['counters'];
-}
-
 /**
  * One simulated RS-485 bus of lock boards, reachable over a socat pty pair, a TCP bridge and
  * in-process streams, with an HTTP control API on loopback. `start()`/`stop()`; the constructor
  * only validates and assigns.
  */
-export class Simulator {
+export class Simulator implements ControlledSimulator {
   readonly options: SimulatorOptions;
   private bus: SimBus | undefined;
   private pty: PtyPair | undefined;

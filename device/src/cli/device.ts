@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { ConfigError } from '@locker/node-kit';
 import pino from 'pino';
-import { ConfigError, loadDeviceConfig } from '../config/load-config.ts';
+import { loadDeviceConfig } from '../config/load-device-config.ts';
 import { Device } from '../runtime/device.ts';
 import { SystemdNotifier } from '../runtime/systemd-notifier.ts';
 import { StoreError } from '../store/store-error.ts';

@@ -1,7 +1,7 @@
+import { LockerRig } from '@locker/test-kit/locker';
 import pino from 'pino';
-import { loadDeviceConfig } from '../config/load-config.ts';
+import { loadDeviceConfig } from '../config/load-device-config.ts';
 import { Device } from '../runtime/device.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 /**
  * The main job until the fleet service lands (issue 4): one whole locker on embedded defaults —

@@ -3,14 +3,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
+import { type HandOpening, ScriptedInstaller } from '@locker/test-kit/commissioning';
+import { testTiming } from '@locker/test-kit/lockbus';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseDeviceConfig } from '../config/load-config.ts';
+import { parseDeviceConfig } from '../config/load-device-config.ts';
 import { BoardLockBus } from '../lockbus/board-lock-bus.ts';
-import { testTiming } from '../lockbus/testing/sim-harness.ts';
 import { type CommissioningOptions, commission } from './commissioning.ts';
 import type { CompartmentAnswer } from './installer-prompt.ts';
-import { type HandOpening, ScriptedInstaller } from './testing/scripted-installer.ts';
 
 const locks = 4;
 

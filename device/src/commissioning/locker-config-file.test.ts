@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { CompartmentConfig } from '../config/device-config.ts';
-import { parseDeviceConfig } from '../config/load-config.ts';
+import { parseDeviceConfig } from '../config/load-device-config.ts';
 import { writeLockerConfig } from './locker-config-file.ts';
 
 const bus = {

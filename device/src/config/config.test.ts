@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@locker/node-kit';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDeviceConfig, parseDeviceConfig, readSecret } from './load-config.ts';
+import { loadDeviceConfig, parseDeviceConfig } from './load-device-config.ts';
 
 const valid = `
 lockerId: ieper-stadhuis-1
@@ -129,19 +130,6 @@ describe('device config', () => {
   it('reports syntax errors and unreadable files with the file name', () => {
     expect(problems('lockerId: [unclosed', 'x.yaml')[0]).toMatch(/^x\.yaml: /);
     expect(() => loadDeviceConfig('/nonexistent/locker.yaml')).toThrow(/ENOENT; pass --config/);
-  });
-
-  it('reads secrets from env or file and refuses weak ones in production only', () => {
-    const strong = 'x'.repeat(40);
-    expect(readSecret({ env: 'K' }, 'secrets.codeKey', 'production', { K: strong })).toBe(strong);
-    expect(() => readSecret({ env: 'K' }, 'secrets.codeKey', 'production', {})).toThrow(/SECRET_MISSING/);
-    expect(() => readSecret({ env: 'K' }, 'secrets.codeKey', 'production', { K: 'changeme' })).toThrow(
-      /SECRET_WEAK/,
-    );
-    expect(readSecret({ env: 'K' }, 'secrets.codeKey', 'development', { K: 'changeme' })).toBe('changeme');
-    const dir = mkdtempSync(join(tmpdir(), 'secret-'));
-    writeFileSync(join(dir, 'key'), `${strong}\n`);
-    expect(readSecret({ file: join(dir, 'key') }, 'secrets.codeKey', 'production')).toBe(strong);
   });
 });
 

@@ -1,3 +1,4 @@
+import { secretRefSchema } from '@locker/node-kit';
 import { sizeClassSchema } from '@locker/protocol';
 import { z } from 'zod';
 import { defaultDoorOpenTiming } from '../flows/door-outcome.ts';
@@ -5,17 +6,6 @@ import { defaultLockoutPolicy } from '../flows/lockout.ts';
 import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
 import { espeakDefaults } from '../speech/espeak-speech.ts';
-
-/** A secret is read from a file or an environment variable, never written in the config in clear. */
-export const secretRefSchema = z.union([
-  z.object({ file: z.string().min(1) }).strict(),
-  z
-    .object({
-      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as LOCKER_CODE_KEY'),
-    })
-    .strict(),
-]);
-export type SecretRef = z.infer<typeof secretRefSchema>;
 
 const serialLineSchema = z
   .object({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) })

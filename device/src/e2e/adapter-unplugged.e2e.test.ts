@@ -1,6 +1,6 @@
+import { LockerRig } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockBusDefaults } from '../lockbus/lock-bus-config.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 /**
  * The USB–RS-485 adapter pulled out of a running locker (the device as its own process, the

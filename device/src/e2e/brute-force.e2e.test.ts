@@ -1,9 +1,8 @@
+import { launchChromium } from '@locker/test-kit/browser';
+import { LockerRig, TestClock } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxWrongGuesses } from '../flows/guessing-bound.ts';
 import type { LockoutPolicy } from '../flows/lockout.ts';
-import { launchChromium } from '../testing/headless-browser.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
-import { TestClock } from '../testing/test-clock.ts';
 
 const staffPin = '8675309123';
 const hour = 60 * 60_000;

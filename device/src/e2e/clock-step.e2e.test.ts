@@ -1,9 +1,8 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LockerRig, TestClock } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerRig } from '../testing/locker-rig.ts';
-import { TestClock } from '../testing/test-clock.ts';
 
 /**
  * The wall clock stepped an hour back and an hour forward (NTP correcting a PC kept in local

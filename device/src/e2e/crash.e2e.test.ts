@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { LockerRig, rigAuditKey } from '@locker/test-kit/locker';
 import { afterAll, expect, it } from 'vitest';
 import { DeviceStore } from '../store/device-store.ts';
-import { LockerRig, rigAuditKey } from '../testing/locker-rig.ts';
 
 const cycles = Number(process.env.CRASH_CYCLES ?? 200);
 const staffPin = '1357246809';

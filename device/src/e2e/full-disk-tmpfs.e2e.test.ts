@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LockerRig } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 const staffPin = '2468135702';
 const waitMs = 20_000;

@@ -1,6 +1,6 @@
+import { LockerRig } from '@locker/test-kit/locker';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 const staffPin = '2468135702';
 const waitMs = 20_000;

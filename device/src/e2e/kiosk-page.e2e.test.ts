@@ -1,7 +1,7 @@
+import { launchChromium, seriousViolations as violations } from '@locker/test-kit/browser';
+import { LockerRig } from '@locker/test-kit/locker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousViolations as violations } from '../testing/headless-browser.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 /** Waits for a condition with a generous timeout (CI runs beside CPU hogs). */
 const poll = <T>(check: () => T | Promise<T>) => expect.poll(check, { timeout: 15_000 });

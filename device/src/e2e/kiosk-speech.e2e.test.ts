@@ -1,8 +1,8 @@
+import { launchChromium } from '@locker/test-kit/browser';
+import { LockerRig } from '@locker/test-kit/locker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RecordingSpeech } from '../speech/recording-speech.ts';
-import { launchChromium } from '../testing/headless-browser.ts';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 /** Waits for a condition with a generous timeout (CI runs beside CPU hogs). */
 const poll = <T>(check: () => T | Promise<T>) => expect.poll(check, { timeout: 15_000 });

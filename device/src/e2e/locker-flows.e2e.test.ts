@@ -1,5 +1,5 @@
+import { LockerRig } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 const staffPin = '2468135790';
 let rig: LockerRig;

@@ -1,5 +1,5 @@
+import { LockerRig } from '@locker/test-kit/locker';
 import { afterAll, expect, it } from 'vitest';
-import { LockerRig } from '../testing/locker-rig.ts';
 
 const staffPin = '5566778829';
 let rig: LockerRig | undefined;

@@ -1,6 +1,6 @@
+import { SimHarness } from '@locker/test-kit/lockbus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockBusError } from './lock-bus-error.ts';
-import { SimHarness } from './testing/sim-harness.ts';
 
 const protocols = [
   { protocol: 'cu48' as const, board: 0 },

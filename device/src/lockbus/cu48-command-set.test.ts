@@ -1,6 +1,6 @@
+import { type HarnessTransport, SimHarness } from '@locker/test-kit/lockbus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockBusError } from './lock-bus-error.ts';
-import { type HarnessTransport, SimHarness } from './testing/sim-harness.ts';
 
 /** A simulated CU48 whose firmware speaks the 0x60/0x61 command set (status reply 0x75). */
 const variantBoard = { kerongDialect: { cu48Commands: '0x60' as const } };

@@ -1,5 +1,5 @@
+import { SimHarness } from '@locker/test-kit/lockbus';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimHarness } from './testing/sim-harness.ts';
 
 /**
  * The device's real `serialport` on a real tty path (a socat pty pair) and a real TCP socket,

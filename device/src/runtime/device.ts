@@ -1,8 +1,8 @@
+import { readSecret } from '@locker/node-kit';
 import { auditTrailLength } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { readSecret } from '../config/load-config.ts';
 import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
 import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestClock } from '@locker/test-kit/locker';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompartmentConfig } from '../config/device-config.ts';
@@ -14,7 +15,6 @@ import type {
   UnlockResult,
 } from '../lockbus/lock-bus.ts';
 import { DeviceStore } from '../store/device-store.ts';
-import { TestClock } from '../testing/test-clock.ts';
 import { DoorKeeper, doorKeeperDefaults } from './door-keeper.ts';
 import { EventRecorder } from './event-recorder.ts';
 

@@ -1,12 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrate } from '@locker/node-kit';
+import { rewriteAuditLog } from '@locker/test-kit/locker';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rewriteAuditLog } from '../testing/audit-rewrite.ts';
 import { type AuditEntry, auditGenesisHash, auditHash, unkeyedAuditHash } from './audit-chain.ts';
 import { DeviceStore } from './device-store.ts';
-import { migrate, migrations } from './migrations.ts';
+import { migrations } from './migrations.ts';
 
 const auditKey = 'a'.repeat(48);
 const at = '2026-11-25T10:00:00.000Z';

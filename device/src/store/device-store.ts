@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { openSqlite } from '@locker/node-kit';
 import type { Reservation, StaffCredential } from '@locker/protocol';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { AuditLog } from './audit-log.ts';
-import { migrate } from './migrations.ts';
+import { migrations } from './migrations.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { isWriteFailure, StoreError } from './store-error.ts';
 import type { CompartmentRecord, PendingUnlock, ReservationRecord } from './store-types.ts';
@@ -52,15 +53,10 @@ export class DeviceStore extends EventEmitter<{ writeFailed: [Error] }> {
 
   /** Opens (or creates) the database; a file that is not a readable database is STORE_DAMAGED. */
   static open(path: string, options: StoreOptions = {}): DeviceStore {
-    const db = new Database(path);
+    let db: Database.Database;
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
-      migrate(db);
+      db = openSqlite(path, migrations);
     } catch (error) {
-      db.close();
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'))
         throw new StoreError('STORE_DAMAGED', `${path}: ${(error as Error).message}`, { cause: error });

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestClock } from '@locker/test-kit/locker';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClock } from '../testing/test-clock.ts';
 import { DeviceStore } from './device-store.ts';
 import { StoreHealth } from './store-health.ts';
 

@@ -1,6 +1,6 @@
 import { MqttLocker, seededRandom } from '@locker/simulator';
+import { TestBroker } from '@locker/test-kit/locker';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { TestBroker } from '../testing/test-broker.ts';
 
 const count = 40;
 const broker = new TestBroker();

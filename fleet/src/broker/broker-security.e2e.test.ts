@@ -1,10 +1,9 @@
 import { topicFor } from '@locker/protocol';
+import { connectProbe, createTestFleet, rigServicePassword, until } from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet, rigServicePassword, until } from '../testing/fleet-rig.ts';
-import { connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: Fleet;
 let ieper: ProvisionedLocker;

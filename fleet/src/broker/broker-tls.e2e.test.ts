@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestFleet } from '@locker/test-kit/fleet';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'broker-tls-'));
 const certFile = join(dir, 'cert.pem');

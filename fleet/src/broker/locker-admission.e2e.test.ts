@@ -1,6 +1,6 @@
+import { connectProbe } from '@locker/test-kit/fleet';
 import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
-import { connectProbe } from '../testing/mqtt-probe.ts';
 import { defaultBrokerLimits } from './broker-limits.ts';
 import { EmbeddedBroker } from './embedded-broker.ts';
 import { serviceUsername } from './topic-acl.ts';

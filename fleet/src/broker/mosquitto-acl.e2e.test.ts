@@ -1,9 +1,7 @@
 import { topicFor } from '@locker/protocol';
+import { connectProbe, FleetProcess, freePort, MosquittoBroker, processSecret } from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetProcess, freePort, processSecret } from '../testing/fleet-process.ts';
-import { MosquittoBroker } from '../testing/mosquitto.ts';
-import { connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: FleetProcess;
 let mosquitto: MosquittoBroker;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '@locker/device';
+import { ConfigError, loadConfigFile } from '@locker/node-kit';
 import pino from 'pino';
 import { mosquittoAcl, serviceUsername } from '../broker/topic-acl.ts';
 import { fleetConfigSchema } from '../config/fleet-config.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfigFile } from '@locker/device';
+import { ConfigError, loadConfigFile } from '@locker/node-kit';
 import { describe, expect, it } from 'vitest';
 import { fleetConfigSchema } from './fleet-config.ts';
 

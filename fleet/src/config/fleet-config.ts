@@ -1,4 +1,4 @@
-import { secretRefSchema } from '@locker/device';
+import { secretRefSchema } from '@locker/node-kit';
 import { z } from 'zod';
 import { defaultBrokerLimits } from '../broker/broker-limits.ts';
 import { isLoopback } from './loopback.ts';

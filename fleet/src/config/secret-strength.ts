@@ -1,4 +1,4 @@
-import { ConfigError, readSecret, type SecretRef } from '@locker/device';
+import { ConfigError, readSecret, type SecretRef } from '@locker/node-kit';
 
 /** What a secret of the fleet's own must have in production, beyond `readSecret`'s length and deny list. */
 export const secretStrength = { minLength: 32, minDistinct: 10, minEntropyBits: 128 } as const;

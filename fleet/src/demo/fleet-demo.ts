@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockerRig } from '@locker/device/testing';
+import { LockerRig } from '@locker/test-kit/locker';
 import type { Logger } from 'pino';
 import { fleetConfigSchema } from '../config/fleet-config.ts';
 import { FleetServer } from '../fleet-server.ts';

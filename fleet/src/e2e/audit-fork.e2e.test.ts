@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { auditHash, type LockerRig, rewriteAuditLog, rigAuditKey } from '@locker/device/testing';
+import { createTestFleet, startLockerAt, until } from '@locker/test-kit/fleet';
+import { auditHash, type LockerRig, rewriteAuditLog, rigAuditKey } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const lockerId = 'ieper-bib-1';
 let fleet: Fleet;

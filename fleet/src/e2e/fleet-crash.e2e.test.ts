@@ -1,12 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LockerRig } from '@locker/device/testing';
+import { FleetProcess, freePort, SmtpCapture } from '@locker/test-kit/fleet';
+import { LockerRig } from '@locker/test-kit/locker';
 import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { afterAll, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
-import { FleetProcess, freePort } from '../testing/fleet-process.ts';
-import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const cycles = Number(process.env.FLEET_CRASH_CYCLES ?? 24);
 const lockerId = 'ieper-stadhuis-1';

@@ -1,9 +1,9 @@
-import type { LockerRig } from '@locker/device/testing';
+import { createTestFleet, inSync, rigMasterKey, startLockerAt, until } from '@locker/test-kit/fleet';
+import type { LockerRig } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import type { IssuedCodes } from '../services/reservation-service.ts';
-import { createTestFleet, inSync, rigMasterKey, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const staffPin = '3141592653';

@@ -1,7 +1,7 @@
 import { MqttLocker } from '@locker/simulator';
+import { createTestFleet, until } from '@locker/test-kit/fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
 
 const lockerCount = 60;
 let fleet: Fleet;

@@ -1,11 +1,10 @@
-import { LockerRig, launchChromium, seriousViolations } from '@locker/device/testing';
+import { launchChromium, seriousViolations } from '@locker/test-kit/browser';
+import { FleetProcess, freePort, MosquittoBroker, SmtpCapture } from '@locker/test-kit/fleet';
+import { LockerRig } from '@locker/test-kit/locker';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
-import { FleetProcess, freePort } from '../testing/fleet-process.ts';
-import { MosquittoBroker } from '../testing/mosquitto.ts';
-import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';

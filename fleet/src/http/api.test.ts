@@ -1,8 +1,8 @@
+import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 import { buildApp } from './app.ts';
 import { routeCatalog } from './route.ts';
 

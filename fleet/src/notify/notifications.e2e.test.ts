@@ -5,14 +5,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topicFor } from '@locker/protocol';
+import { createTestFleet, SmtpCapture, until } from '@locker/test-kit/fleet';
 import { simpleParser } from 'mailparser';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { SmtpCapture } from '../testing/smtp-capture.ts';
 
 const lockerId = 'poperinge-bib-1';
 const texts: { to: string; text: string }[] = [];

@@ -1,9 +1,9 @@
+import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 /** Issue 10.10: asset names were looked up on a plain object, so `/assets/__proto__` found Object.prototype. */
 let fleet: Fleet;

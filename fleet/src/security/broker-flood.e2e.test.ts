@@ -1,12 +1,11 @@
 import { connect, type Socket } from 'node:net';
+import { connectProbe, createTestFleet, until } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { connectProbe } from '../testing/mqtt-probe.ts';
 
 /**
  * The attack of issue 10.4: unauthenticated clients open idle sockets and send fixed headers that

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 /**
  * Issue 10.10: /docs and the pickup letter (which carries a citizen's PIN and QR) were served

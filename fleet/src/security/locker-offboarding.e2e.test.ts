@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { topicFor } from '@locker/protocol';
+import { closedFlag, connectProbe, createTestFleet, until } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -7,8 +8,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { closedFlag, connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: Fleet;
 let app: FastifyInstance;

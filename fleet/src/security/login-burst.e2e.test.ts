@@ -1,9 +1,9 @@
+import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 /**
  * The attack of issue 10.6: 40 wrong passwords sent at once, then the right one. The limit used

@@ -1,9 +1,13 @@
+import {
+  closedFlag,
+  connectProbe,
+  FleetProcess,
+  freePort,
+  MosquittoBroker,
+  until,
+} from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FleetProcess, freePort } from '../testing/fleet-process.ts';
-import { until } from '../testing/fleet-rig.ts';
-import { MosquittoBroker } from '../testing/mosquitto.ts';
-import { closedFlag, connectProbe } from '../testing/mqtt-probe.ts';
 
 let fleet: FleetProcess;
 let mosquitto: MosquittoBroker;

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { launchChromium } from '@locker/device/testing';
+import { launchChromium } from '@locker/test-kit/browser';
+import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 /**
  * The attack of issue 10.7: a link to our sign-in page whose `next` sends the browser to another

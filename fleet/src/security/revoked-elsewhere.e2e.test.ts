@@ -3,12 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topicFor } from '@locker/protocol';
+import { closedFlag, connectProbe, createTestFleet, until } from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import type { ProvisionedLocker } from '../services/locker-registry.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { closedFlag, connectProbe } from '../testing/mqtt-probe.ts';
 
 const storePath = join(mkdtempSync(join(tmpdir(), 'revoked-elsewhere-')), 'fleet.db');
 let fleet: Fleet;

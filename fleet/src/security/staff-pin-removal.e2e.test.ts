@@ -1,10 +1,10 @@
-import { LockerRig } from '@locker/device/testing';
+import { createTestFleet, inSync, startLockerAt, until } from '@locker/test-kit/fleet';
+import { LockerRig } from '@locker/test-kit/locker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
 import { buildApp } from '../http/app.ts';
-import { createTestFleet, inSync, startLockerAt, until } from '../testing/fleet-rig.ts';
 
 const password = 'a long enough password';
 /** Whose PIN is removed, who is disabled, and who keeps working. */

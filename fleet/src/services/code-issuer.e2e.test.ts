@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LockerEvent } from '@locker/protocol';
 import { MqttLocker } from '@locker/simulator';
+import { createTestFleet, inSync, until } from '@locker/test-kit/fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet, inSync, until } from '../testing/fleet-rig.ts';
 import { CodeIssuer } from './code-issuer.ts';
 
 const lockerId = 'ieper-1';

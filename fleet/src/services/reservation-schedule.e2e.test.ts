@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LockerEvent } from '@locker/protocol';
 import { MqttLocker } from '@locker/simulator';
+import { createTestFleet, until } from '@locker/test-kit/fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
 
 const day = 86_400_000;
 const lockerId = 'ieper-1';

@@ -1,6 +1,6 @@
+import { createTestFleet } from '@locker/test-kit/fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet } from '../testing/fleet-rig.ts';
 
 let fleet: Fleet;
 let clerkId: string;

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import { migrate } from '@locker/device';
-import Database from 'better-sqlite3';
+import { openSqlite } from '@locker/node-kit';
+import type Database from 'better-sqlite3';
 import { AuditHeadRepo } from './audit-head-repo.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { DirectoryRepo } from './directory-repo.ts';
@@ -48,13 +48,7 @@ export class FleetStore {
   static open(path: string, options: { auditKey?: string } = {}): FleetStore {
     closeSync(openSync(path, 'a', 0o600));
     chmodSync(path, 0o600);
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, fleetMigrations);
-    return new FleetStore(db, options.auditKey);
+    return new FleetStore(openSqlite(path, fleetMigrations), options.auditKey);
   }
 
   transaction<T>(work: () => T): T {

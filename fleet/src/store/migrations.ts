@@ -1,4 +1,4 @@
-import type { Migration } from '@locker/device';
+import type { Migration } from '@locker/node-kit';
 
 /** Ordered, append-only: a released migration is never edited, only followed by a new one. */
 export const fleetMigrations: readonly Migration[] = [

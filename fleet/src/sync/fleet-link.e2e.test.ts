@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { topicFor } from '@locker/protocol';
+import { connectProbe, createTestFleet, until } from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../fleet.ts';
-import { createTestFleet, until } from '../testing/fleet-rig.ts';
-import { connectProbe } from '../testing/mqtt-probe.ts';
 
 const lockerId = 'ieper-1';
 let fleet: Fleet;

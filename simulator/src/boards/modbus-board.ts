@@ -8,14 +8,6 @@ import {
 } from '@locker/protocol';
 import type { SimBoard, SimBoardProtocol } from './sim-board.ts';
 
-/** Lock n on relay n − 1 and door-sensor input n − 1. */
-export interface SimModbusSettings {
-  /** Input value a closed door gives (its reed contact closed: input active). */
-  closedInputValue: 0 | 1;
-}
-
-export const simModbusDefaults: Readonly<SimModbusSettings> = { closedInputValue: 1 };
-
 /**
  * A Modbus RTU relay + input board (Waveshare "Modbus RTU Relay" with inputs): the flash-on write
  * (function 05 to 0x0200 + relay) pulses the relay, which releases the latch, and is echoed; a

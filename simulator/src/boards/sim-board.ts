@@ -1,6 +1,6 @@
 import type { FrameSpec, KerongDialect, Xor8aDialect } from '@locker/protocol';
 import type { SimDoor } from '../sim-door.ts';
-import type { SimModbusSettings } from './modbus-board.ts';
+import type { SimModbusSettings } from './modbus-settings.ts';
 
 export type SimProtocolName = 'cu48' | 'cu16' | 'xor8a' | 'modbus-rtu';
 

@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import { ZodError, z } from 'zod';
 import { busFaultsSchema } from '../bus-faults.ts';
 import { doorActionSchema } from '../door-actions.ts';
-import type { Simulator } from '../simulator.ts';
-import { SimulatorError } from '../simulator.ts';
+import { SimulatorError } from '../simulator-error.ts';
+import type { ControlledSimulator } from './controlled-simulator.ts';
 
 export interface ControlAppDeps {
-  simulator: Simulator;
+  simulator: ControlledSimulator;
   logger: Logger;
 }
 

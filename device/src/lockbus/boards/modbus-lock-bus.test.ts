@@ -1,6 +1,6 @@
+import { SimHarness } from '@locker/test-kit/lockbus';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LockBusError } from '../lock-bus-error.ts';
-import { SimHarness } from '../testing/sim-harness.ts';
 
 /** Faults the shared bus tests do not cover, on Modbus RTU boards (slave 1, 16 relays and inputs). */
 let harness: SimHarness | undefined;

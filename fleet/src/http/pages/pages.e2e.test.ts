@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { type LockerRig, launchChromium, seriousViolations } from '@locker/device/testing';
+import { launchChromium, seriousViolations } from '@locker/test-kit/browser';
+import { createTestFleet, inSync, startLockerAt, until } from '@locker/test-kit/fleet';
+import type { LockerRig } from '@locker/test-kit/locker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fleet } from '../../fleet.ts';
-import { createTestFleet, inSync, startLockerAt, until } from '../../testing/fleet-rig.ts';
 import { buildApp } from '../app.ts';
 
 const lockerId = 'ieper-stadhuis-1';

@@ -1,10 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockerRig } from '@locker/device/testing';
+import { Fleet, type FleetConfigInput, fleetConfigSchema } from '@locker/fleet';
 import pino from 'pino';
-import { type FleetConfigInput, fleetConfigSchema } from '../config/fleet-config.ts';
-import { Fleet } from '../fleet.ts';
+import { LockerRig } from '../locker/index.ts';
 
 export const rigMasterKey = 'm'.repeat(48);
 export const rigServicePassword = 's'.repeat(48);

@@ -1,5 +1,5 @@
+import { type AuditEntry, auditGenesisHash } from '@locker/device';
 import type Database from 'better-sqlite3';
-import { type AuditEntry, auditGenesisHash } from '../store/audit-chain.ts';
 
 export type AuditRehash = (seq: number, entry: AuditEntry, prevHash: string) => string;
 

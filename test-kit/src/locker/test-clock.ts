@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/clock.ts';
+import type { Clock } from '@locker/device';
 
 /**
  * A clock pair for tests that stands still until moved: `advance` lets time pass (both clocks),

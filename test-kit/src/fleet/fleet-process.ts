@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const cli = new URL('../cli/fleet.ts', import.meta.url).pathname;
+import { cliSources } from '../sources.ts';
+
+const cli = cliSources.fleet;
 export const processSecret = 'p'.repeat(48);
 
 /** A free TCP port on loopback (for servers that cannot be told to pick one, like Mosquitto). */

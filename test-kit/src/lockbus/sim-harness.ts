@@ -1,10 +1,13 @@
 import type { Duplex } from 'node:stream';
+import {
+  BoardLockBus,
+  type DoorEvent,
+  type LockBoardProtocol,
+  type LockBusConfigInput,
+  type LockBusFault,
+} from '@locker/device';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
-import { BoardLockBus } from '../board-lock-bus.ts';
-import type { LockBoardProtocol } from '../boards/index.ts';
-import type { DoorEvent, LockBusFault } from '../lock-bus.ts';
-import type { LockBusConfigInput } from '../lock-bus-config.ts';
 
 export type HarnessTransport = 'in-process' | 'pty' | 'tcp';
 

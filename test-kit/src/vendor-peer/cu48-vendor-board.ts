@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PortOpener } from '@locker/device';
 import { seededRandom } from '@locker/simulator';
-import type { PortOpener } from '../link/port-opener.ts';
 import { Cu48RequestScanner } from './cu48-request-scanner.ts';
 import { Cu48VendorError } from './cu48-vendor-error.ts';
 import { cu48Document, cu48StatusReply } from './cu48-vendor-frames.ts';

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
+import { portOpenerFor } from '@locker/device';
 import { PtyPair } from '@locker/simulator';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { portOpenerFor } from '../link/port-opener.ts';
 import { Cu48VendorBoards, type Cu48VendorOptions } from './cu48-vendor-board.ts';
 import { Cu48VendorError } from './cu48-vendor-error.ts';
 import { cu48Checksum, cu48Document, cu48Request } from './cu48-vendor-frames.ts';

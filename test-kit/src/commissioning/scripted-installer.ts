@@ -1,5 +1,5 @@
+import type { CompartmentAnswer, InstallerPrompt } from '@locker/device';
 import type { Simulator } from '@locker/simulator';
-import type { CompartmentAnswer, InstallerPrompt } from '../installer-prompt.ts';
 
 /** What the installer does when asked to open a door by hand: one door (right), none, or two. */
 export type HandOpening = 'one' | 'none' | 'two';

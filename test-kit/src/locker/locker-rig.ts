@@ -4,13 +4,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import {
+  type Clock,
+  Device,
+  type DeviceConfigInput,
+  type DeviceDeps,
+  loadDeviceConfig,
+  SoftCabinetIo,
+  type SpeechOutput,
+} from '@locker/device';
 import { Simulator, type SimulatorOptionsInput } from '@locker/simulator';
 import pino from 'pino';
-import type { DeviceConfigInput } from '../config/device-config.ts';
-import { SoftCabinetIo } from '../gpio/cabinet-io.ts';
-import type { Clock } from '../runtime/clock.ts';
-import { Device, type DeviceDeps } from '../runtime/device.ts';
-import type { SpeechOutput } from '../speech/speech-output.ts';
+import { cliSources } from '../sources.ts';
 import { FleetPeer } from './fleet-peer.ts';
 import { TestBroker } from './test-broker.ts';
 
@@ -44,8 +49,6 @@ export interface RigOptions {
   /** A real fleet instead of the scripted peer: its broker URL and this locker's provisioned identity. */
   fleet?: { url: string; lockerId: string; municipality: string; password: string; codeKey: string };
 }
-
-const device = new URL('../cli/device.ts', import.meta.url).pathname;
 
 /**
  * A whole locker for tests, every part real: the simulated cabinet (CU16 boards with item sensors,
@@ -135,7 +138,6 @@ export class LockerRig {
 
   /** `faults`: injected at the device's seams (a store that refuses writes, a low disk). */
   async startDeviceInProcess(faults: Pick<DeviceDeps, 'storeOptions' | 'freeBytes'> = {}): Promise<void> {
-    const { loadDeviceConfig } = await import('../config/load-config.ts');
     this.inProcess = new Device({
       config: loadDeviceConfig(this.configFile),
       logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
@@ -149,10 +151,14 @@ export class LockerRig {
   }
 
   async startDeviceProcess(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', device, '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...this.env(), ...this.options.deviceEnv },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', cliSources.device, '--config', this.configFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...this.env(), ...this.options.deviceEnv },
+      },
+    );
     this.child = child;
     this.childLog = '';
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -1,9 +1,13 @@
+import {
+  BoardLockBus,
+  type DoorEvent,
+  LockBusError,
+  type LockBusFault,
+  portOpenerFor,
+  type UnlockResult,
+} from '@locker/device';
 import { PtyPair } from '@locker/simulator';
 import pino from 'pino';
-import { BoardLockBus } from '../board-lock-bus.ts';
-import { portOpenerFor } from '../link/port-opener.ts';
-import type { DoorEvent, LockBusFault, UnlockResult } from '../lock-bus.ts';
-import { LockBusError } from '../lock-bus-error.ts';
 import { Cu48VendorBoards, type Cu48VendorOptions } from './cu48-vendor-board.ts';
 import { cu48Document } from './cu48-vendor-frames.ts';
 

@@ -1,7 +1,11 @@
+import {
+  type Cu48VendorOptions,
+  type OutcomeTally,
+  type UnlockOutcome,
+  VendorRig,
+} from '@locker/test-kit/vendor-peer';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lockBusDefaults } from '../lock-bus-config.ts';
-import type { Cu48VendorOptions } from './cu48-vendor-board.ts';
-import { type OutcomeTally, type UnlockOutcome, VendorRig } from './vendor-rig.ts';
+import { lockBusDefaults } from './lock-bus-config.ts';
 
 /**
  * Issue 8's acceptance test: our real lock bus, with its shipped defaults (only the transport is set),

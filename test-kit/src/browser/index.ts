@@ -1,0 +1,1 @@
+export { launchChromium, seriousViolations } from './headless-browser.ts';

@@ -1,0 +1,1 @@
+export { type HandOpening, ScriptedInstaller } from './scripted-installer.ts';

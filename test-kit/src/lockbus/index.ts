@@ -1,0 +1,1 @@
+export { type HarnessTransport, SimHarness, testTiming } from './sim-harness.ts';
