@@ -1,4 +1,4 @@
-import type { Reservation, ReservationChange } from '@locker/protocol';
+import type { Reservation, ReservationChange, StaffCredential } from '@locker/protocol';
 import type { FleetStore } from '../store/fleet-store.ts';
 import type { ChangeBody } from '../store/locker-repo.ts';
 import type { ReservationRecord } from '../store/reservation-repo.ts';
@@ -65,18 +65,27 @@ export class ChangeLog {
       })
       .map((r) => this.toLocker(r))
       .filter((r) => r.state !== 'picked_up' || r.kind === 'loan');
-    const staff = store.users.staffPins(lockerId).map((s) => ({
-      id: s.userId,
-      display: s.display.slice(0, 40),
-      role: s.role === 'desk' ? ('desk' as const) : ('it' as const),
-      pinHash: s.pinHash,
-    }));
+    const staff = this.staffOf(lockerId);
     return store.lockers.appendChange(
       lockerId,
       { kind: 'snapshot', reservations, staff },
       at,
       aboveVersion + 1,
     );
+  }
+
+  /** The locker's staff PINs (keyed hashes) changed: its whole staff list. */
+  staff(lockerId: string, at: string): LoggedChange {
+    return this.append(lockerId, { kind: 'staff', staff: this.staffOf(lockerId) }, at);
+  }
+
+  private staffOf(lockerId: string): StaffCredential[] {
+    return this.deps.store.users.staffPins(lockerId).map((s) => ({
+      id: s.userId,
+      display: s.display.slice(0, 40),
+      role: s.role === 'desk' ? 'desk' : 'it',
+      pinHash: s.pinHash,
+    }));
   }
 
   private append(lockerId: string, body: ChangeBody, at: string): LoggedChange {

@@ -16,7 +16,7 @@ import type { ReportedAuditHead } from '../services/audit-head-check.ts';
 import type { ChangePublisher, LiveUpdate } from '../services/change-publisher.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 
-const timeouts = { connectMs: 10_000, publishMs: 15_000 } as const;
+const timeouts = { connectMs: 10_000 } as const;
 /** Past this many missed changes a locker gets one snapshot instead of the replay. */
 const snapshotAfter = 500;
 /** What the fleet receives from lockers. */
