@@ -69,6 +69,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   await sync.stop();
 });
 
@@ -183,6 +184,26 @@ describe('FleetSync with a fake MQTT client', () => {
     client.accept();
     await eventually(() => expect(sentEvents()).toEqual([1, 2, 2]));
     expect(syncStates().at(-1)).toMatchObject({ version: 1, reason: 'connect' });
+  });
+
+  it('a publish the broker never answered stops waiting when the connection drops, not at its timeout; the next connection sends the event again', async () => {
+    await connected();
+    // the publish timeout cannot fire: only the dropped connection can end the wait
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    client.holdPublishes = true;
+    recordEvent();
+    let drained = false;
+    void sync.drain().then(() => {
+      drained = true;
+    });
+    await eventually(() => expect(sentEvents()).toEqual([1]));
+    expect(drained).toBe(false);
+    client.drop(); // the held publish is never answered (MQTT.js starts the next connection with empty stores)
+    await eventually(() => expect(drained).toBe(true));
+    client.holdPublishes = false;
+    client.accept();
+    await eventually(() => expect(sentEvents()).toEqual([1, 1]));
+    expect(outbox.depth()).toBe(1);
   });
 
   it('runs a fleet command and answers it with its request id', async () => {
