@@ -15,6 +15,8 @@ const at = '2026-11-24T10:00:00.000Z';
 let store: FleetStore;
 let client: FakeMqttClient;
 let applied: LockerEvent[];
+/** Event ids whose commit fails (a full disk, say). */
+let failing: Set<string>;
 let snapshots: number[];
 let live: LiveUpdate[];
 let link: FleetLink;
@@ -33,6 +35,7 @@ beforeEach(() => {
   });
   client = new FakeMqttClient();
   applied = [];
+  failing = new Set();
   snapshots = [];
   live = [];
   link = new FleetLink(
@@ -41,6 +44,7 @@ beforeEach(() => {
       store,
       reservations: {
         applyEvent: (event) => {
+          if (failing.has(event.id)) throw new Error('SQLITE_FULL: database or disk is full');
           const fresh = !applied.some((e) => e.id === event.id);
           applied.push(event);
           return fresh ? 'applied' : 'duplicate';
@@ -125,6 +129,19 @@ describe('FleetLink with a fake MQTT client', () => {
       { v: 1, acks: [{ seq: 7, id: payload.id }] },
     ]);
     expect(link.counters).toMatchObject({ eventsApplied: 1, eventsDuplicate: 1, rejectedMessages: 0 });
+  });
+
+  it('never acknowledges an event whose commit failed, and goes on with the next one', async () => {
+    await started();
+    const lost = event({ seq: 1 });
+    const next = event({ seq: 2 });
+    failing.add(lost.id);
+    client.deliver(topicFor('events', lockerId), lost);
+    client.deliver(topicFor('events', lockerId), next);
+    expect(client.sentOn(topicFor('eventsAck', lockerId))).toEqual([
+      { v: 1, acks: [{ seq: 2, id: next.id }] },
+    ]);
+    expect(link.counters).toMatchObject({ eventsApplied: 1, rejectedMessages: 0 });
   });
 
   it('rejects and counts a bad payload, another locker’s event and an unprovisioned locker, applying none', async () => {
