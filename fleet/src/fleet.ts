@@ -82,25 +82,31 @@ export class Fleet {
     this.registry = new LockerRegistry(store, box, servicePassword, (clientId) =>
       this.broker?.disconnect(clientId),
     );
-    this.link = new FleetLink(
-      { url: () => this.brokerUrl, password: servicePassword },
-      store,
-      logger.child({ module: 'link' }),
-      (u) => this.publishLive(u),
-    );
     this.reservations = new ReservationService({
       store,
       registry: this.registry,
       box,
-      publisher: this.link,
+      // the link is built next, with the service as its inbound handler: changes reach it through here
+      publisher: {
+        sendChange: (lockerId, change) => this.link.sendChange(lockerId, change),
+        sendCommand: (lockerId, command) => this.link.sendCommand(lockerId, command),
+      },
       logger: logger.child({ module: 'reservations' }),
       ...(this.deps.now ? { now: this.deps.now } : {}),
       ...(this.deps.randomPin ? { randomPin: this.deps.randomPin } : {}),
     });
     this.reservations.on('live', (u) => this.publishLive(u));
-    this.link.reservations = this.reservations;
     this.auditHeads = new AuditHeadWatch(store, logger.child({ module: 'audit' }));
-    this.link.auditHeads = this.auditHeads;
+    this.link = new FleetLink(
+      { url: () => this.brokerUrl, password: servicePassword },
+      {
+        store,
+        reservations: this.reservations,
+        auditHeads: this.auditHeads,
+        onLive: (u) => this.publishLive(u),
+        logger: logger.child({ module: 'link' }),
+      },
+    );
     this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
     this.tokens = new TokenService(store);

@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
-  decodePayload,
+  type Command,
+  type CommandResult,
   encodePayload,
+  type MqttClientPort,
   MqttReconnector,
   type ReconnectBackoff,
+  type ReservationChange,
+  type RoutedMessage,
   type Telemetry,
-  TopicError,
   type TopicName,
+  TopicRouter,
   topicFor,
   topicMap,
 } from '@locker/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
-import type { LockerCore } from '../runtime/locker-core.ts';
+import type { ChangeVerdict } from '../runtime/locker-core.ts';
 import type { Outbox } from '../store/outbox.ts';
 
 export interface FleetSyncOptions {
@@ -25,12 +29,24 @@ export interface FleetSyncOptions {
   telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments' | 'storage' | 'audit'>;
   /** Reconnect backoff (capped exponential, full jitter); defaults in `reconnectBackoffDefaults`. */
   reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
+  /** Builds the MQTT client; `mqtt.connect` unless a test brings a fake. */
+  connect?: (url: string, options: IClientOptions) => MqttClientPort;
 }
+
+/** What sync needs of the locker: its copy of the reservations (by version) and remote commands. */
+export interface SyncedLocker {
+  syncVersion(): number;
+  applyChange(change: ReservationChange): ChangeVerdict;
+  command(command: Command): Promise<{ result: CommandResult; answer: boolean }>;
+}
+
+/** What the locker receives from the fleet. */
+type Inbound = 'eventsAck' | 'reservations' | 'commands';
 
 export interface SyncCounters {
   published: number;
   acknowledged: number;
-  rejectedMessages: number;
+  readonly rejectedMessages: number;
   changesApplied: number;
   commands: number;
 }
@@ -44,7 +60,7 @@ const timeouts = { connectMs: 10_000, publishMs: 15_000, ackMs: 30_000 } as cons
  * and logged, never applied.
  */
 export class FleetSync {
-  private client: MqttClient | undefined;
+  private client: MqttClientPort | undefined;
   private reconnector: MqttReconnector | undefined;
   private draining = false;
   private drainAgain = false;
@@ -52,13 +68,8 @@ export class FleetSync {
   private readonly bootId = randomUUID();
   /** Monotonic (`performance.now()`): uptime and the resend silence ignore a stepped wall clock. */
   private readonly startedAt = performance.now();
-  readonly counters: SyncCounters = {
-    published: 0,
-    acknowledged: 0,
-    rejectedMessages: 0,
-    changesApplied: 0,
-    commands: 0,
-  };
+  private readonly router: TopicRouter<Inbound>;
+  readonly counters: SyncCounters;
   /** Highest sequence number sent on this connection; reset to resend what was never acknowledged. */
   private sentUpTo = 0;
   private lastAckAt = performance.now();
@@ -66,10 +77,29 @@ export class FleetSync {
 
   constructor(
     private readonly options: FleetSyncOptions,
-    private readonly core: LockerCore,
+    private readonly core: SyncedLocker,
     private readonly outbox: Outbox,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.router = new TopicRouter(
+      { from: 'fleet', lockerAllowed: (lockerId) => lockerId === options.lockerId, logger },
+      {
+        eventsAck: (m) => this.acknowledged(m),
+        reservations: (m) => this.change(m),
+        commands: (m) => this.command(m),
+      },
+    );
+    const router = this.router;
+    this.counters = {
+      published: 0,
+      acknowledged: 0,
+      get rejectedMessages() {
+        return router.counters.rejected;
+      },
+      changesApplied: 0,
+      commands: 0,
+    };
+  }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -77,7 +107,9 @@ export class FleetSync {
 
   start(): void {
     const { lockerId } = this.options;
-    const client = mqtt.connect(this.options.url, {
+    const connect: (url: string, options: IClientOptions) => MqttClientPort =
+      this.options.connect ?? mqtt.connect;
+    const client = connect(this.options.url, {
       clientId: `locker-${lockerId}`,
       // a clean session: what was missed comes by version catch-up; a stale remote-open command is never run late
       clean: true,
@@ -112,7 +144,7 @@ export class FleetSync {
           this.logger.error({ err: error }, 'sync after connect failed; retrying at next reconnect'),
         ),
     );
-    client.on('message', (topic, payload) => void this.message(topic, payload));
+    client.on('message', (topic, payload) => void this.router.dispatch(topic, payload));
     client.on('error', (error) => this.logger.warn({ err: error }, 'MQTT connection problem; reconnecting'));
     client.on('close', () => this.logger.info({ bootId: this.bootId }, 'fleet connection closed'));
     client.on('disconnect', (packet) =>
@@ -233,41 +265,31 @@ export class FleetSync {
     await this.drain();
   }
 
-  private async message(topic: string, payload: Buffer): Promise<void> {
-    const { lockerId } = this.options;
-    try {
-      if (topic === topicFor('eventsAck', lockerId)) {
-        for (const ack of decodePayload('eventsAck', payload).acks)
-          if (this.outbox.acknowledge(ack.seq, ack.id)) this.counters.acknowledged++;
-        this.lastAckAt = performance.now();
-      } else if (topic === topicFor('reservations', lockerId)) {
-        const change = decodePayload('reservations', payload);
-        const verdict = this.core.applyChange(change);
-        if (verdict === 'applied') this.counters.changesApplied++;
-        await this.publish(
-          'syncState',
-          encodePayload('syncState', {
-            v: 1,
-            version: this.core.syncVersion(),
-            bootId: this.bootId,
-            reason: verdict === 'gap' ? 'gap' : 'applied',
-          }),
-        );
-      } else if (topic === topicFor('commands', lockerId)) {
-        const command = decodePayload('commands', payload);
-        this.counters.commands++;
-        const { result, answer } = await this.core.command(command);
-        if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
-      }
-    } catch (error) {
-      if (error instanceof TopicError) {
-        this.counters.rejectedMessages++;
-        this.logger.warn(
-          { topic, code: error.code, problem: error.message },
-          'rejected an invalid message from the fleet; nothing applied',
-        );
-      } else this.logger.error({ topic, err: error }, 'handling a fleet message failed');
-    }
+  private acknowledged({ payload }: RoutedMessage<'eventsAck'>): void {
+    for (const ack of payload.acks)
+      if (this.outbox.acknowledge(ack.seq, ack.id)) this.counters.acknowledged++;
+    this.lastAckAt = performance.now();
+  }
+
+  /** Applies a change by version and reports the version held (a gap asks the fleet for what is missing). */
+  private async change({ payload: change }: RoutedMessage<'reservations'>): Promise<void> {
+    const verdict = this.core.applyChange(change);
+    if (verdict === 'applied') this.counters.changesApplied++;
+    await this.publish(
+      'syncState',
+      encodePayload('syncState', {
+        v: 1,
+        version: this.core.syncVersion(),
+        bootId: this.bootId,
+        reason: verdict === 'gap' ? 'gap' : 'applied',
+      }),
+    );
+  }
+
+  private async command({ payload: command }: RoutedMessage<'commands'>): Promise<void> {
+    this.counters.commands++;
+    const { result, answer } = await this.core.command(command);
+    if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
   }
 
   private async publish(name: TopicName, payload: string): Promise<void> {
@@ -310,7 +332,7 @@ export class FleetSync {
  * callback; a reconnect starts with empty stores): stop waiting at the close, not after the timeout,
  * so that the next connection's drain is not stuck behind it.
  */
-function untilSent<T>(client: MqttClient, sending: Promise<T>): Promise<T> {
+function untilSent<T>(client: MqttClientPort, sending: Promise<T>): Promise<T> {
   let onClose = () => {};
   const lost = new Promise<never>((_, reject) => {
     onClose = () =>

@@ -3,17 +3,26 @@ import { isStaffPin } from '@locker/protocol';
 import { hashPassword } from '../security/password-hash.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 import type { Role, UserRecord } from '../store/user-repo.ts';
+import { ChangeCommit } from './change-commit.ts';
+import { ChangeLog } from './change-log.ts';
 import type { ChangePublisher } from './change-publisher.ts';
 import { FleetError, notFound } from './fleet-errors.ts';
 import type { LockerRegistry } from './locker-registry.ts';
 
 /** Staff users and the PINs they type at the lockers of their municipalities. */
 export class StaffService {
+  private readonly commit: ChangeCommit;
+  private readonly changeLog: ChangeLog;
+
   constructor(
     private readonly store: FleetStore,
     private readonly registry: LockerRegistry,
-    private readonly publisher: ChangePublisher,
-  ) {}
+    publisher: ChangePublisher,
+  ) {
+    // staff lists are not on the dashboard: nothing live to announce
+    this.commit = new ChangeCommit({ store, publisher, live: () => undefined });
+    this.changeLog = new ChangeLog({ store, now: Date.now });
+  }
 
   async create(
     input: { username: string; display: string; password: string; role: Role; municipalities: string[] },
@@ -124,7 +133,7 @@ export class StaffService {
   ): number {
     const user = this.user(userId);
     const at = new Date().toISOString();
-    const changes = this.store.transaction(() => {
+    return this.commit.commitAndPublish((out) => {
       const lockerIds = apply().filter((id) => !this.store.lockers.get(id)?.decommissionedAt);
       this.store.audit.append({
         actor,
@@ -133,19 +142,8 @@ export class StaffService {
         target: userId,
         data: { ...data, lockers: lockerIds.length },
       });
-      return lockerIds.map((lockerId) => ({ lockerId, change: this.staffChange(lockerId, at) }));
+      for (const lockerId of lockerIds) out.publish(this.changeLog.staff(lockerId, at));
+      return lockerIds.length;
     });
-    for (const { lockerId, change } of changes) this.publisher.sendChange(lockerId, change);
-    return changes.length;
-  }
-
-  private staffChange(lockerId: string, at: string) {
-    const staff = this.store.users.staffPins(lockerId).map((s) => ({
-      id: s.userId,
-      display: s.display.slice(0, 40),
-      role: s.role === 'desk' ? ('desk' as const) : ('it' as const),
-      pinHash: s.pinHash,
-    }));
-    return this.store.lockers.appendChange(lockerId, { kind: 'staff', staff }, at);
   }
 }

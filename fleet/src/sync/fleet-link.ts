@@ -1,60 +1,100 @@
 import {
   type Command,
-  decodePayload,
   encodePayload,
-  parseTopic,
+  type LockerEvent,
+  type MqttClientPort,
   type ReservationChange,
-  TopicError,
+  type RoutedMessage,
+  TopicRouter,
   topicFilterAll,
   topicFor,
 } from '@locker/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import { serviceUsername } from '../broker/topic-acl.ts';
-import type { AuditHeadWatch } from '../services/audit-head-watch.ts';
+import type { ReportedAuditHead } from '../services/audit-head-check.ts';
 import type { ChangePublisher, LiveUpdate } from '../services/change-publisher.ts';
-import type { ReservationService } from '../services/reservation-service.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 
-const timeouts = { connectMs: 10_000, publishMs: 15_000 } as const;
+const timeouts = { connectMs: 10_000 } as const;
 /** Past this many missed changes a locker gets one snapshot instead of the replay. */
 const snapshotAfter = 500;
+/** What the fleet receives from lockers. */
+const inbound = ['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const;
+type Inbound = (typeof inbound)[number];
 
 export interface FleetLinkCounters {
   eventsApplied: number;
   eventsDuplicate: number;
-  rejectedMessages: number;
+  readonly rejectedMessages: number;
   changesSent: number;
   catchUps: number;
+}
+
+export interface FleetLinkOptions {
+  url: () => string;
+  password: string;
+  clientId?: string;
+  /** Builds the MQTT client; `mqtt.connect` unless a test brings a fake. */
+  connect?: MqttConnect;
+}
+
+type MqttConnect = (url: string, options: IClientOptions) => MqttClientPort;
+
+/** What the link hands locker events and catch-ups to: the reservation service. */
+export interface LockerEventSink {
+  /** Applies one event, once; returns after it is committed. */
+  applyEvent(event: LockerEvent): 'applied' | 'duplicate';
+  /** Everything a locker should hold, as one change above `aboveVersion`. */
+  snapshotFor(lockerId: string, aboveVersion: number): ReservationChange;
+}
+
+export interface FleetLinkDeps {
+  store: FleetStore;
+  reservations: LockerEventSink;
+  /** Checks each locker's audit chain head from its telemetry. */
+  auditHeads: { observe(lockerId: string, head: ReportedAuditHead, at: string): unknown };
+  onLive: (update: LiveUpdate) => void;
+  logger: Logger;
 }
 
 /**
  * The fleet's MQTT side, as the service identity: applies locker events once, records presence,
  * telemetry and command results, answers a locker's sync state with what it missed, and sends
  * reservation changes and commands. A persistent session: what lockers publish while the fleet
- * restarts waits at the broker.
+ * restarts waits at the broker. Every inbound message goes through one {@link TopicRouter}.
  */
 export class FleetLink implements ChangePublisher {
-  private client: MqttClient | undefined;
-  readonly counters: FleetLinkCounters = {
-    eventsApplied: 0,
-    eventsDuplicate: 0,
-    rejectedMessages: 0,
-    changesSent: 0,
-    catchUps: 0,
-  };
+  private client: MqttClientPort | undefined;
+  private readonly router: TopicRouter<Inbound>;
+  readonly counters: FleetLinkCounters;
 
   constructor(
-    private readonly options: { url: () => string; password: string; clientId?: string },
-    private readonly store: FleetStore,
-    private readonly logger: Logger,
-    private readonly onLive: (update: LiveUpdate) => void,
-  ) {}
-
-  /** Set after construction: the reservation service publishes through this link. */
-  reservations: ReservationService | undefined;
-  /** Set after construction: checks each locker's audit chain head from its telemetry. */
-  auditHeads: AuditHeadWatch | undefined;
+    private readonly options: FleetLinkOptions,
+    private readonly deps: FleetLinkDeps,
+  ) {
+    const { store, logger } = deps;
+    this.router = new TopicRouter(
+      { from: 'device', lockerAllowed: (lockerId) => store.lockers.get(lockerId) !== undefined, logger },
+      {
+        events: (m) => this.event(m),
+        syncState: (m) => this.syncState(m),
+        status: (m) => this.status(m),
+        telemetry: (m) => this.telemetry(m),
+        commandResults: (m) => this.commandResult(m),
+      },
+    );
+    const router = this.router;
+    this.counters = {
+      eventsApplied: 0,
+      eventsDuplicate: 0,
+      get rejectedMessages() {
+        return router.counters.rejected;
+      },
+      changesSent: 0,
+      catchUps: 0,
+    };
+  }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -62,7 +102,8 @@ export class FleetLink implements ChangePublisher {
 
   async start(): Promise<void> {
     const url = this.options.url();
-    const client = mqtt.connect(url, {
+    const connect: MqttConnect = this.options.connect ?? mqtt.connect;
+    const client = connect(url, {
       clientId: this.options.clientId ?? 'fleet-service',
       username: serviceUsername,
       password: this.options.password,
@@ -71,10 +112,10 @@ export class FleetLink implements ChangePublisher {
       reconnectPeriod: 1000,
     });
     this.client = client;
-    client.on('message', (topic, payload) => this.message(topic, payload));
-    client.on('error', (error) =>
-      this.logger.warn({ err: error }, 'fleet MQTT connection problem; reconnecting'),
-    );
+    const { logger } = this.deps;
+    // synchronous on purpose: the PUBACK goes out only after the event is committed
+    client.on('message', (topic, payload) => void this.router.dispatch(topic, payload));
+    client.on('error', (error) => logger.warn({ err: error }, 'fleet MQTT connection problem; reconnecting'));
     // started once the broker acknowledged our subscriptions: only then are lockers let in
     const subscribed = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -87,17 +128,14 @@ export class FleetLink implements ChangePublisher {
         timeouts.connectMs,
       );
       client.on('connect', (connack) => {
-        this.logger.info({ sessionPresent: connack.sessionPresent }, 'fleet connected to the broker');
+        logger.info({ sessionPresent: connack.sessionPresent }, 'fleet connected to the broker');
         client
-          .subscribeAsync(
-            (['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const).map(topicFilterAll),
-            { qos: 1 },
-          )
+          .subscribeAsync(inbound.map(topicFilterAll), { qos: 1 })
           .then(() => {
             clearTimeout(timer);
             resolve();
           })
-          .catch((error) => this.logger.error({ err: error }, 'subscribing to locker topics failed'));
+          .catch((error) => logger.error({ err: error }, 'subscribing to locker topics failed'));
       });
     });
     await subscribed;
@@ -119,7 +157,7 @@ export class FleetLink implements ChangePublisher {
       { qos: 1 },
       (error) => {
         if (error)
-          this.logger.warn(
+          this.deps.logger.warn(
             { lockerId, version: change.version, err: error },
             'change not delivered; the locker catches up later',
           );
@@ -134,64 +172,40 @@ export class FleetLink implements ChangePublisher {
     await client.publishAsync(topicFor('commands', lockerId), encodePayload('commands', command), { qos: 1 });
   }
 
-  /** Synchronous on purpose: the PUBACK goes out only after the event is committed. */
-  private message(topic: string, payload: Buffer): void {
-    const parsed = parseTopic(topic);
-    if (!parsed) return;
-    const { lockerId, name } = parsed;
-    const locker = this.store.lockers.get(lockerId);
-    if (!locker) {
-      this.counters.rejectedMessages++;
-      this.logger.warn({ topic }, 'message from a locker that is not provisioned; ignored');
-      return;
-    }
+  private event({ lockerId, payload: event }: RoutedMessage<'events'>): void {
+    const verdict = this.deps.reservations.applyEvent(event);
+    if (verdict === 'applied') this.counters.eventsApplied++;
+    else this.counters.eventsDuplicate++;
+    // committed: now (and for every redelivery) the locker may drop it from its outbox
+    this.sendAck(lockerId, event.seq, event.id);
+  }
+
+  private syncState({ lockerId, payload: state }: RoutedMessage<'syncState'>): void {
+    this.deps.store.lockers.setAppliedVersion(lockerId, state.version);
+    if (state.reason !== 'applied') this.catchUp(lockerId, state.version);
+  }
+
+  private status({ lockerId, payload: presence }: RoutedMessage<'status'>): void {
+    this.deps.store.lockers.setPresence(lockerId, {
+      online: presence.state === 'online',
+      ...(presence.state === 'online' ? { software: presence.software } : {}),
+      bootId: presence.bootId,
+      at: new Date().toISOString(),
+    });
+    this.deps.onLive({ kind: 'locker', lockerId });
+  }
+
+  private telemetry({ lockerId, payload: telemetry }: RoutedMessage<'telemetry'>): void {
     const at = new Date().toISOString();
-    try {
-      if (name === 'events') {
-        const event = decodePayload('events', payload);
-        if (event.lockerId !== lockerId)
-          throw new TopicError(
-            'PAYLOAD_INVALID',
-            `events: lockerId ${event.lockerId} on ${lockerId}'s topic`,
-          );
-        const verdict = this.reservations?.applyEvent(event);
-        if (!verdict) throw new Error('the reservation service is not wired to the link');
-        if (verdict === 'applied') this.counters.eventsApplied++;
-        else this.counters.eventsDuplicate++;
-        // committed: now (and for every redelivery) the locker may drop it from its outbox
-        this.sendAck(lockerId, event.seq, event.id);
-      } else if (name === 'syncState') {
-        const state = decodePayload('syncState', payload);
-        this.store.lockers.setAppliedVersion(lockerId, state.version);
-        if (state.reason !== 'applied') this.catchUp(lockerId, state.version);
-      } else if (name === 'status') {
-        const presence = decodePayload('status', payload);
-        this.store.lockers.setPresence(lockerId, {
-          online: presence.state === 'online',
-          ...(presence.state === 'online' ? { software: presence.software } : {}),
-          bootId: presence.bootId,
-          at,
-        });
-        this.onLive({ kind: 'locker', lockerId });
-      } else if (name === 'telemetry') {
-        const telemetry = decodePayload('telemetry', payload);
-        this.store.lockers.setTelemetry(lockerId, telemetry, at);
-        if (telemetry.audit) this.auditHeads?.observe(lockerId, telemetry.audit, at);
-        this.onLive({ kind: 'locker', lockerId });
-      } else if (name === 'commandResults') {
-        const result = decodePayload('commandResults', payload);
-        this.store.lockers.answerCommand(lockerId, result.requestId, result.ok, result.code ?? null, at);
-        this.onLive({ kind: 'locker', lockerId });
-      }
-    } catch (error) {
-      if (error instanceof TopicError) {
-        this.counters.rejectedMessages++;
-        this.logger.warn(
-          { topic, code: error.code, problem: error.message },
-          'rejected an invalid message from a locker; nothing applied',
-        );
-      } else this.logger.error({ topic, err: error }, 'handling a locker message failed');
-    }
+    this.deps.store.lockers.setTelemetry(lockerId, telemetry, at);
+    if (telemetry.audit) this.deps.auditHeads.observe(lockerId, telemetry.audit, at);
+    this.deps.onLive({ kind: 'locker', lockerId });
+  }
+
+  private commandResult({ lockerId, payload: result }: RoutedMessage<'commandResults'>): void {
+    const at = new Date().toISOString();
+    this.deps.store.lockers.answerCommand(lockerId, result.requestId, result.ok, result.code ?? null, at);
+    this.deps.onLive({ kind: 'locker', lockerId });
   }
 
   private sendAck(lockerId: string, seq: number, id: string): void {
@@ -201,7 +215,7 @@ export class FleetLink implements ChangePublisher {
       { qos: 1 },
       (error) => {
         if (error)
-          this.logger.warn(
+          this.deps.logger.warn(
             { lockerId, seq, err: error },
             'event acknowledgement not delivered; the locker sends it again',
           );
@@ -211,22 +225,23 @@ export class FleetLink implements ChangePublisher {
 
   /** Sends what the locker missed after `version`; a fresh locker (version 0) gets the log from the start. */
   private catchUp(lockerId: string, version: number): void {
-    const latest = this.store.lockers.latestVersion(lockerId);
+    const { store, reservations, logger } = this.deps;
+    const latest = store.lockers.latestVersion(lockerId);
     // ahead of our log (we were restored from a backup) or far behind it (a replaced locker PC): one snapshot
-    if (this.reservations && (version > latest || latest - version > snapshotAfter)) {
+    if (version > latest || latest - version > snapshotAfter) {
       this.counters.catchUps++;
-      const snapshot = this.reservations.snapshotFor(lockerId, version);
-      this.logger.warn(
+      const snapshot = reservations.snapshotFor(lockerId, version);
+      logger.warn(
         { lockerId, lockerVersion: version, fleetVersion: latest, snapshot: snapshot.version },
         'locker out of step with the change log; sending a snapshot',
       );
       this.sendChange(lockerId, snapshot);
       return;
     }
-    const missed = this.store.lockers.changesSince(lockerId, version);
+    const missed = store.lockers.changesSince(lockerId, version);
     if (missed.length === 0) return;
     this.counters.catchUps++;
-    this.logger.info({ lockerId, from: version, changes: missed.length }, 'locker catching up');
+    logger.info({ lockerId, from: version, changes: missed.length }, 'locker catching up');
     for (const change of missed) this.sendChange(lockerId, change);
   }
 }

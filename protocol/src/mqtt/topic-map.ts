@@ -52,7 +52,12 @@ const lockerIdPattern = /^[a-z0-9-]{1,64}$/;
 export class TopicError extends Error {
   override readonly name = 'TopicError';
   constructor(
-    readonly code: 'TOPIC_BAD_LOCKER_ID' | 'TOPIC_UNKNOWN' | 'PAYLOAD_NOT_JSON' | 'PAYLOAD_INVALID',
+    readonly code:
+      | 'TOPIC_BAD_LOCKER_ID'
+      | 'TOPIC_UNKNOWN'
+      | 'TOPIC_NOT_OURS'
+      | 'PAYLOAD_NOT_JSON'
+      | 'PAYLOAD_INVALID',
     message: string,
   ) {
     super(`${code}: ${message}`);
