@@ -14,6 +14,7 @@ import { AuditChainWatch } from './services/audit-chain-watch.ts';
 import { AuditHeadWatch } from './services/audit-head-watch.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { DirectoryService } from './services/directory-service.ts';
+import { LockerCommands } from './services/locker-commands.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
@@ -40,6 +41,7 @@ export class Fleet {
   directory!: DirectoryService;
   registry!: LockerRegistry;
   reservations!: ReservationService;
+  commands!: LockerCommands;
   auditHeads!: AuditHeadWatch;
   auditChain!: AuditChainWatch;
   staff!: StaffService;
@@ -98,6 +100,7 @@ export class Fleet {
       ...(this.deps.randomPin ? { randomPin: this.deps.randomPin } : {}),
     });
     this.reservations.on('live', (u) => this.publishLive(u));
+    this.commands = new LockerCommands({ store, sender: this.link });
     this.link.reservations = this.reservations;
     this.auditHeads = new AuditHeadWatch(store, logger.child({ module: 'audit' }));
     this.link.auditHeads = this.auditHeads;

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Fleet } from '../fleet.ts';
-import { FleetError } from '../services/fleet-errors.ts';
+import { codeForStatus, errorCodes, FleetError } from '../services/fleet-errors.ts';
 import { registerAuth } from './auth.ts';
 import { HashingGate } from './hashing-gate.ts';
 import { defaultLoginLimits, LoginLimiter, type LoginLimits } from './login-limiter.ts';
@@ -36,15 +36,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       if (error.status >= 500 || error.status === 429) request.log.warn({ code: error.code }, error.message);
       return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
     }
-    const { statusCode, code, message } = error as { statusCode?: number; code?: string; message?: string };
-    if (statusCode && statusCode < 500)
+    const { statusCode, message } = error as { statusCode?: number; message?: string };
+    if (statusCode && statusCode < 500) {
+      const code = codeForStatus(statusCode);
       return reply
-        .code(statusCode)
-        .send({ error: { code: code ?? 'BAD_REQUEST', message: message ?? 'bad request' } });
+        .code(errorCodes[code].status)
+        .send({ error: { code, message: message ?? errorCodes[code].message } });
+    }
     request.log.error({ err: error }, 'request failed');
-    return reply
-      .code(500)
-      .send({ error: { code: 'INTERNAL', message: 'something went wrong on our side; it is logged' } });
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: errorCodes.INTERNAL.message } });
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -58,7 +58,7 @@ export function registerAuth(
     if (bearer) {
       const token = store.users.tokenByHash(sha256(bearer));
       if (!token || token.revoked || token.ownerDisabled)
-        throw new FleetError('TOKEN_INVALID', 'the API token is unknown or revoked', 401);
+        throw new FleetError('TOKEN_INVALID', 'the API token is unknown or revoked');
       request.principal = {
         kind: 'token',
         id: token.id,
@@ -78,7 +78,7 @@ export function registerAuth(
       const sent = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
       const expected = Buffer.from(session.csrf);
       if (sent.length !== expected.length || !timingSafeEqual(sent, expected))
-        throw new FleetError('CSRF_FAILED', 'missing or wrong x-csrf-token header; reload the page', 403);
+        throw new FleetError('CSRF_FAILED', 'missing or wrong x-csrf-token header; reload the page');
     }
     request.sessionHash = idHash;
     request.principal = {
@@ -102,7 +102,7 @@ export function registerAuth(
     const wait = deps.limiter.take(keys);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
-      throw new FleetError('LOGIN_RATE_LIMITED', `too many failed logins; try again in ${wait} s`, 429);
+      throw new FleetError('LOGIN_RATE_LIMITED', `too many failed logins; try again in ${wait} s`);
     }
     const user = store.users.byUsername(body.username);
     // verify even for an unknown user, so that timing does not tell which user names exist
@@ -117,7 +117,7 @@ export function registerAuth(
         target: user.id,
         data: { ip: request.ip },
       });
-      throw new FleetError('USER_DISABLED', 'this account is disabled; ask an administrator', 403);
+      throw new FleetError('USER_DISABLED', 'this account is disabled; ask an administrator');
     }
     if (!user || !ok) {
       store.audit.append({
@@ -127,7 +127,7 @@ export function registerAuth(
         target: null,
         data: { ip: request.ip },
       });
-      throw new FleetError('LOGIN_FAILED', 'wrong user name or password', 401);
+      throw new FleetError('LOGIN_FAILED', 'wrong user name or password');
     }
     deps.limiter.succeed(keys);
     const sessionId = randomBytes(32).toString('base64url');

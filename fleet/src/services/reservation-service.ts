@@ -68,7 +68,7 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     const locker = store.lockers.get(input.lockerId);
     if (!locker) throw notFound(`locker ${input.lockerId}`);
     if (locker.decommissionedAt)
-      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`, 409);
+      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`);
     const type = store.directory.itemType(input.itemType);
     if (!type) throw new FleetError('ITEM_TYPE_UNKNOWN', `item type ${input.itemType} is not configured`);
     const { citizen } = input;
@@ -138,7 +138,6 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError(
         'RESERVATION_NOT_CANCELLABLE',
         `a reservation in state ${record.state} cannot be cancelled`,
-        409,
       );
     const at = new Date(this.now()).toISOString();
     const change = store.transaction(() => {
@@ -165,7 +164,6 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError(
         'RESERVATION_NOT_WAITING',
         `codes are sent only while the item waits in the locker (state ${record.state})`,
-        409,
       );
     const change = this.deps.store.transaction(() => {
       this.deps.store.audit.append({
@@ -188,7 +186,6 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError(
         'RESERVATION_NOT_WAITING',
         `a pickup letter is printed only while the item waits in the locker (state ${record.state})`,
-        409,
       );
     let codes: IssuedCodes = {};
     const change = this.deps.store.transaction(() => {

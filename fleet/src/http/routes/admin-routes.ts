@@ -19,7 +19,7 @@ const covers = (principal: Principal, municipalities: string[]) =>
 function grantable(principal: Principal, municipalities: string[]): void {
   for (const m of municipalities)
     if (m === '*' ? !principal.municipalities.includes('*') : !maySee(principal, m))
-      throw new FleetError('SCOPE_FORBIDDEN', `you cannot grant municipality ${m}`, 403);
+      throw new FleetError('SCOPE_FORBIDDEN', `you cannot grant municipality ${m}`);
 }
 
 /** Users, their locker PINs, API tokens, the audit log, and who am I. */
@@ -35,7 +35,7 @@ export function adminRoutes(app: FastifyInstance, fleet: Fleet): void {
     )
       throw notFound(`user ${id}`);
     if (isSelf && self === 'others-only')
-      throw new FleetError('USER_IS_SELF', 'you cannot do this to your own account', 409);
+      throw new FleetError('USER_IS_SELF', 'you cannot do this to your own account');
     return user;
   };
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Fleet } from '../../fleet.ts';
@@ -124,38 +123,11 @@ export function lockerRoutes(app: FastifyInstance, fleet: Fleet): void {
       roles: ['it', 'admin'],
       body: commandBody,
     },
-    async ({ principal, params, body }) => {
-      const locker = owned(principal, params.id ?? '');
-      const requestId = randomUUID();
-      const at = new Date().toISOString();
-      fleet.store.transaction(() => {
-        fleet.store.lockers.insertCommand({
-          requestId,
-          lockerId: locker.id,
-          type: body.type,
-          compartment: body.compartment,
-          reason: body.reason,
-          by: actorName(principal),
-          at,
-        });
-        fleet.store.audit.append({
-          actor: actorName(principal),
-          action: `locker.${body.type}`,
-          municipalityId: locker.municipalityId,
-          target: `${locker.id}/${body.compartment}`,
-          data: { reason: body.reason, requestId },
-        });
-      });
-      await fleet.link.sendCommand(locker.id, {
-        v: 1,
-        requestId,
-        type: body.type,
-        compartment: body.compartment,
-        reason: body.reason,
-        by: principal.id.slice(0, 64),
-      });
-      return { requestId };
-    },
+    ({ principal, params, body }) =>
+      fleet.commands.send(owned(principal, params.id ?? ''), body, {
+        actor: actorName(principal),
+        principalId: principal.id,
+      }),
   );
 
   route(
@@ -189,7 +161,7 @@ export function lockerRoutes(app: FastifyInstance, fleet: Fleet): void {
       if (!alarm) throw notFound(`alarm ${params.id}`);
       const locker = owned(principal, alarm.lockerId);
       if (!fleet.store.lockers.acknowledgeAlarm(alarm.id, actorName(principal), new Date().toISOString()))
-        throw new FleetError('ALARM_ALREADY_ACKNOWLEDGED', 'this alarm was already acknowledged', 409);
+        throw new FleetError('ALARM_ALREADY_ACKNOWLEDGED', 'this alarm was already acknowledged');
       fleet.store.audit.append({
         actor: actorName(principal),
         action: 'alarm.acknowledge',

@@ -145,7 +145,6 @@ export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGa
       throw new FleetError(
         'METRICS_FORBIDDEN',
         'metrics are for IT: send an IT or admin API token as a bearer token, or scrape on this machine',
-        403,
       );
     reply.type('text/plain; version=0.0.4');
     return metricsText(fleet, hashing);

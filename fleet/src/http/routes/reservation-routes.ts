@@ -197,7 +197,6 @@ export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
         throw new FleetError(
           'SCOPE_FORBIDDEN',
           'item types are shared by every municipality: only an administrator of all of them changes one',
-          403,
         );
       if (body.id !== params.id)
         throw new FleetError('VALIDATION_FAILED', `body.id (${body.id}) must match the path (${params.id})`);
