@@ -4,18 +4,23 @@ import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { FleetConfig } from './config/fleet-config.ts';
 import { readFleetSecret } from './config/secret-strength.ts';
 import { defaultItemTypes } from './domain/item-types.ts';
+import { fleetMetrics } from './fleet-metrics.ts';
+import type { AppServices } from './http/app.ts';
 import type { NotificationChannel } from './notify/channels.ts';
 import { EboxDropChannel } from './notify/ebox-channel.ts';
 import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { AdminDesk } from './services/admin-desk.ts';
 import { AuditChainWatch } from './services/audit-chain-watch.ts';
 import { AuditHeadWatch } from './services/audit-head-watch.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { DirectoryService } from './services/directory-service.ts';
 import { LockerCommands } from './services/locker-commands.ts';
+import { LockerDesk } from './services/locker-desk.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
+import { ReservationDesk } from './services/reservation-desk.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
 import { TokenService } from './services/token-service.ts';
@@ -152,6 +157,38 @@ export class Fleet {
     }, config.schedule.tickMs);
     this.timer.unref();
     logger.info({ broker: this.brokerUrl }, 'fleet service started');
+  }
+
+  /** The services of the HTTP side (`buildApp`), after `start()`. */
+  httpServices(): AppServices {
+    const { store } = this;
+    return {
+      reservations: new ReservationDesk({
+        store,
+        reservations: this.reservations,
+        sendDue: () => this.notifications.runOnce(),
+      }),
+      lockers: new LockerDesk(store),
+      registry: this.registry,
+      commands: this.commands,
+      admin: new AdminDesk(store),
+      staff: this.staff,
+      tokens: this.tokens,
+      auth: store,
+      live: { onLive: (listener) => this.onLive(listener) },
+      health: {
+        brokerConnected: () => this.link.connected,
+        auditIntact: () => this.auditChain.verdict?.intact ?? null,
+      },
+      metrics: fleetMetrics({
+        store,
+        link: this.link,
+        notifications: this.notifications,
+        auditChain: this.auditChain,
+        auditHeads: this.auditHeads,
+        broker: this.broker,
+      }),
+    };
   }
 
   /** Live updates for dashboards; returns the unsubscribe function. */

@@ -37,7 +37,7 @@ beforeAll(async () => {
     { username: 'it-ieper', display: 'IT', password, role: 'it', municipalities: ['ieper'] },
     'test',
   );
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.ready();
   const login = await app.inject({
     method: 'POST',
