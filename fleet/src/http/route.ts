@@ -8,14 +8,14 @@ import { type Principal, requireRole } from './principal.ts';
 export type Access = readonly Role[] | 'public';
 
 /** The error body of one status, listing the codes a route answers with it. */
-export function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
+function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
   return z
     .object({ error: z.object({ code: z.enum(codes), message: z.string() }) })
     .describe(codes.map((code) => `${code}: ${errorCodes[code].message}`).join('; '));
 }
 
 /** Every error response of a route, grouped by status, with the codes of signing in and validation added. */
-export function errorResponses(codes: readonly ErrorCode[]) {
+function errorResponses(codes: readonly ErrorCode[]) {
   const byStatus = new Map<number, [ErrorCode, ...ErrorCode[]]>();
   for (const code of new Set(codes)) {
     const status = errorCodes[code].status;
