@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { FleetError } from '../../services/fleet-errors.ts';
 import { esc } from './html.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
@@ -68,7 +69,7 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
     const { name } = request.params as { name: string };
     // own names only: `__proto__`, `constructor` and the like are not assets
     const file = Object.hasOwn(assets, name) ? assets[name] : undefined;
-    if (!file) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } });
+    if (!file) throw new FleetError('NOT_FOUND', `no asset ${name}`);
     reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'no-cache');
     return file.body;
   });
