@@ -159,7 +159,7 @@ export class Fleet {
     logger.info({ broker: this.brokerUrl }, 'fleet service started');
   }
 
-  /** The services of the HTTP side (`buildApp`), after `start()`. */
+  /** The services of the HTTP side (`buildApp`), after `open()`; the embedded broker's metrics only after `start()`. */
   httpServices(): AppServices {
     const { store } = this;
     return {

@@ -14,7 +14,7 @@ function errorBody(codes: readonly [ErrorCode, ...ErrorCode[]]) {
     .describe(codes.map((code) => `${code}: ${errorCodes[code].message}`).join('; '));
 }
 
-/** Every error response of a route, grouped by status, with the codes of signing in and validation added. */
+/** The error responses of a route: its codes grouped by status. */
 function errorResponses(codes: readonly ErrorCode[]) {
   const byStatus = new Map<number, [ErrorCode, ...ErrorCode[]]>();
   for (const code of new Set(codes)) {
