@@ -25,7 +25,7 @@ export class FleetServer {
     const { config, logger } = this.deps;
     await this.fleet.start();
     const app = buildApp({
-      fleet: this.fleet,
+      ...this.fleet.httpServices(),
       logger,
       secureCookies: config.mode === 'production',
       trustedProxies: config.http.trustedProxies,

@@ -4,17 +4,23 @@ import { EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { FleetConfig } from './config/fleet-config.ts';
 import { readFleetSecret } from './config/secret-strength.ts';
 import { defaultItemTypes } from './domain/item-types.ts';
+import { fleetMetrics } from './fleet-metrics.ts';
+import type { AppServices } from './http/app.ts';
 import type { NotificationChannel } from './notify/channels.ts';
 import { EboxDropChannel } from './notify/ebox-channel.ts';
 import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
 import { SecretBox } from './security/secret-box.ts';
+import { AdminDesk } from './services/admin-desk.ts';
 import { AuditChainWatch } from './services/audit-chain-watch.ts';
 import { AuditHeadWatch } from './services/audit-head-watch.ts';
 import type { LiveUpdate } from './services/change-publisher.ts';
 import { DirectoryService } from './services/directory-service.ts';
+import { LockerCommands } from './services/locker-commands.ts';
+import { LockerDesk } from './services/locker-desk.ts';
 import { LockerRegistry } from './services/locker-registry.ts';
+import { ReservationDesk } from './services/reservation-desk.ts';
 import { ReservationService } from './services/reservation-service.ts';
 import { StaffService } from './services/staff-service.ts';
 import { TokenService } from './services/token-service.ts';
@@ -40,6 +46,7 @@ export class Fleet {
   directory!: DirectoryService;
   registry!: LockerRegistry;
   reservations!: ReservationService;
+  commands!: LockerCommands;
   auditHeads!: AuditHeadWatch;
   auditChain!: AuditChainWatch;
   staff!: StaffService;
@@ -87,10 +94,7 @@ export class Fleet {
       registry: this.registry,
       box,
       // the link is built next, with the service as its inbound handler: changes reach it through here
-      publisher: {
-        sendChange: (lockerId, change) => this.link.sendChange(lockerId, change),
-        sendCommand: (lockerId, command) => this.link.sendCommand(lockerId, command),
-      },
+      publisher: { sendChange: (lockerId, change) => this.link.sendChange(lockerId, change) },
       logger: logger.child({ module: 'reservations' }),
       ...(this.deps.now ? { now: this.deps.now } : {}),
       ...(this.deps.randomPin ? { randomPin: this.deps.randomPin } : {}),
@@ -107,6 +111,7 @@ export class Fleet {
         logger: logger.child({ module: 'link' }),
       },
     );
+    this.commands = new LockerCommands({ store, sender: this.link });
     this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
     this.tokens = new TokenService(store);
@@ -155,6 +160,38 @@ export class Fleet {
     }, config.schedule.tickMs);
     this.timer.unref();
     logger.info({ broker: this.brokerUrl }, 'fleet service started');
+  }
+
+  /** The services of the HTTP side (`buildApp`), after `open()`; the embedded broker's metrics only after `start()`. */
+  httpServices(): AppServices {
+    const { store } = this;
+    return {
+      reservations: new ReservationDesk({
+        store,
+        reservations: this.reservations,
+        sendDue: () => this.notifications.runOnce(),
+      }),
+      lockers: new LockerDesk(store),
+      registry: this.registry,
+      commands: this.commands,
+      admin: new AdminDesk(store),
+      staff: this.staff,
+      tokens: this.tokens,
+      auth: store,
+      live: { onLive: (listener) => this.onLive(listener) },
+      health: {
+        brokerConnected: () => this.link.connected,
+        auditIntact: () => this.auditChain.verdict?.intact ?? null,
+      },
+      metrics: fleetMetrics({
+        store,
+        link: this.link,
+        notifications: this.notifications,
+        auditChain: this.auditChain,
+        auditHeads: this.auditHeads,
+        broker: this.broker,
+      }),
+    };
   }
 
   /** Live updates for dashboards; returns the unsubscribe function. */

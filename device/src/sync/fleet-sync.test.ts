@@ -3,10 +3,10 @@ import {
   type Command,
   type CommandResult,
   encodePayload,
-  FakeMqttClient,
   type ReservationChange,
   topicFor,
 } from '@locker/protocol';
+import { FakeMqttClient } from '@locker/test-kit/mqtt';
 import type { IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

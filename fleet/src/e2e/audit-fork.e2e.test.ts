@@ -17,14 +17,18 @@ const device = () => {
 /** A disable or enable from the fleet: one audited change at the locker, no door involved. */
 async function audited(type: 'disable' | 'enable', compartment: number): Promise<void> {
   const before = device().store.audit.head().seq;
-  await fleet.link.sendCommand(lockerId, {
-    v: 1,
-    requestId: randomUUID(),
-    type,
-    compartment,
-    reason: 'audit fork test',
-    by: 'it-1',
-  });
+  await fleet.link.sendCommand(
+    lockerId,
+    {
+      v: 1,
+      requestId: randomUUID(),
+      type,
+      compartment,
+      reason: 'audit fork test',
+      by: 'it-1',
+    },
+    () => {},
+  );
   await until(() => device().store.audit.head().seq === before + 1, `${type} ${compartment} audited`, 15_000);
 }
 

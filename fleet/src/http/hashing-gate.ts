@@ -19,7 +19,7 @@ export class HashingGate {
     if (this.running >= this.limits.concurrent) {
       if (this.waiting.length >= this.limits.queued) {
         this.refused++;
-        throw new FleetError('LOGIN_BUSY', 'too many logins at once; try again in a few seconds', 503);
+        throw new FleetError('LOGIN_BUSY', 'too many logins at once; try again in a few seconds');
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else this.running++;

@@ -20,12 +20,11 @@ export function maySee(principal: Principal, municipalityId: string): boolean {
 }
 
 export function requireRole(principal: Principal | undefined, roles: readonly Role[]): Principal {
-  if (!principal) throw new FleetError('AUTH_REQUIRED', 'sign in first (or send an API token)', 401);
+  if (!principal) throw new FleetError('AUTH_REQUIRED', 'sign in first (or send an API token)');
   if (!roles.includes(principal.role))
     throw new FleetError(
       'ROLE_FORBIDDEN',
       `this needs the role ${roles.join(' or ')}; you are ${principal.role}`,
-      403,
     );
   return principal;
 }

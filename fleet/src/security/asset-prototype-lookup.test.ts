@@ -12,7 +12,7 @@ let app: FastifyInstance;
 beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.open();
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.ready();
 });
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
     { id: 'ieper-1', municipalityId: 'ieper', siteId: null, name: 'Stadhuis' },
     'test',
   );
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   httpUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -39,7 +39,7 @@ beforeAll(async () => {
     { username: 'clerk', display: 'Clerk', password, role: 'desk', municipalities: ['ieper'] },
     'test',
   );
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.ready();
 });
 

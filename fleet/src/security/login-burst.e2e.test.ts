@@ -18,7 +18,7 @@ async function app(
   options: { trustedProxies?: string[]; perAddress?: number } = {},
 ): Promise<FastifyInstance> {
   const built = buildApp({
-    fleet,
+    ...fleet.httpServices(),
     logger: pino({ level: 'silent' }),
     secureCookies: false,
     loginLimits: { perUser: 5, perAddress: options.perAddress ?? 50, windowMs: 60_000 },

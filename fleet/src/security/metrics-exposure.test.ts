@@ -43,7 +43,7 @@ beforeAll(async () => {
     'test',
   );
   app = buildApp({
-    fleet,
+    ...fleet.httpServices(),
     logger: pino({ level: 'silent' }),
     secureCookies: false,
     trustedProxies: ['127.0.0.1'],

@@ -23,7 +23,7 @@ const foreignRequests: string[] = [];
 beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.start();
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   await fleet.staff.create(

@@ -45,7 +45,7 @@ beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.start();
   app = buildApp({
-    fleet,
+    ...fleet.httpServices(),
     logger: pino({ level: 'silent' }),
     secureCookies: false,
     loginLimits: { perUser: 20, perAddress: 200, windowMs: 60_000 },

@@ -35,7 +35,7 @@ beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.start();
   app = buildApp({
-    fleet,
+    ...fleet.httpServices(),
     logger: pino({ level: 'silent' }),
     secureCookies: false,
     loginLimits: { perUser: 5, perAddress: 50, windowMs: 60_000 },

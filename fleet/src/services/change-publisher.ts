@@ -1,9 +1,8 @@
-import type { Command, ReservationChange } from '@locker/protocol';
+import type { ReservationChange } from '@locker/protocol';
 
-/** How a change or a command reaches a locker; the MQTT link implements it. */
+/** How a change reaches a locker; the MQTT link implements it. */
 export interface ChangePublisher {
   sendChange(lockerId: string, change: ReservationChange): void;
-  sendCommand(lockerId: string, command: Command): Promise<void>;
 }
 
 /** What the dashboard hears about, live. */

@@ -54,7 +54,6 @@ export class CodeIssuer {
     throw new FleetError(
       'PIN_SPACE_EXHAUSTED',
       `no unused PIN for locker ${lockerId} after ${codeIssuerDefaults.maxPinDraws} draws: check the random source`,
-      503,
     );
   }
 }

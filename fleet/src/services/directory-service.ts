@@ -14,7 +14,7 @@ export class DirectoryService {
         'a municipality id is 2–40 characters of a-z, 0-9 and -',
       );
     if (this.store.directory.municipality(id))
-      throw new FleetError('MUNICIPALITY_EXISTS', `municipality ${id} exists`, 409);
+      throw new FleetError('MUNICIPALITY_EXISTS', `municipality ${id} exists`);
     this.store.transaction(() => {
       this.store.directory.upsertMunicipality(id, name);
       this.store.audit.append({
@@ -31,7 +31,7 @@ export class DirectoryService {
     if (!idPattern.test(site.id))
       throw new FleetError('SITE_ID_INVALID', 'a site id is 2–40 characters of a-z, 0-9 and -');
     if (!this.store.directory.municipality(site.municipalityId))
-      throw new FleetError('NOT_FOUND', `municipality ${site.municipalityId} does not exist`, 404);
+      throw new FleetError('NOT_FOUND', `municipality ${site.municipalityId} does not exist`);
     this.store.transaction(() => {
       this.store.directory.upsertSite(site);
       this.store.audit.append({

@@ -55,7 +55,6 @@ export class LockerRegistry {
       throw new FleetError(
         'LOCKER_EXISTS',
         `locker ${input.id} is already provisioned; rotate its credentials instead`,
-        409,
       );
     const password = newMqttSecret();
     const codeKey = randomBytes(32).toString('base64url');
@@ -120,7 +119,7 @@ export class LockerRegistry {
     const locker = this.store.lockers.get(lockerId);
     if (!locker) throw notFound(`locker ${lockerId}`);
     if (locker.decommissionedAt)
-      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${lockerId} is decommissioned`, 409);
+      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${lockerId} is decommissioned`);
     return locker;
   }
 

@@ -40,7 +40,6 @@ beforeEach(() => {
     box,
     publisher: {
       sendChange: (_lockerId, change) => sent.push(change),
-      sendCommand: async () => undefined,
     },
     logger: pino({ level: 'silent' }),
     randomPin: () => {

@@ -97,7 +97,7 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     const locker = store.lockers.get(input.lockerId);
     if (!locker) throw notFound(`locker ${input.lockerId}`);
     if (locker.decommissionedAt)
-      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`, 409);
+      throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`);
     const type = store.directory.itemType(input.itemType);
     if (!type) throw new FleetError('ITEM_TYPE_UNKNOWN', `item type ${input.itemType} is not configured`);
     const { citizen } = input;
@@ -166,7 +166,6 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError(
         'RESERVATION_NOT_CANCELLABLE',
         `a reservation in state ${record.state} cannot be cancelled`,
-        409,
       );
     const at = this.iso();
     this.commit.commitAndPublish((out) => {
@@ -251,7 +250,6 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError(
         'RESERVATION_NOT_WAITING',
         `${what} only while the item waits in the locker (state ${record.state})`,
-        409,
       );
     return record;
   }

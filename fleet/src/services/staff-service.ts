@@ -31,7 +31,7 @@ export class StaffService {
     if (input.password.length < 12)
       throw new FleetError('PASSWORD_TOO_SHORT', 'a staff password has at least 12 characters');
     if (this.store.users.byUsername(input.username))
-      throw new FleetError('USERNAME_TAKEN', `user name ${input.username} is taken`, 409);
+      throw new FleetError('USERNAME_TAKEN', `user name ${input.username} is taken`);
     for (const m of input.municipalities)
       if (m !== '*' && !this.store.directory.municipality(m)) throw notFound(`municipality ${m}`);
     const passwordHash = await hashPassword(input.password);
@@ -91,8 +91,7 @@ export class StaffService {
    */
   disable(userId: string, reason: string, actor: string): { sessionsEnded: number; lockers: number } {
     const user = this.user(userId);
-    if (user.disabled)
-      throw new FleetError('USER_ALREADY_DISABLED', `user ${userId} is already disabled`, 409);
+    if (user.disabled) throw new FleetError('USER_ALREADY_DISABLED', `user ${userId} is already disabled`);
     let sessionsEnded = 0;
     const lockers = this.changeStaff(userId, 'user.disable', actor, { reason }, () => {
       this.store.users.setDisabled(userId, true);
@@ -105,7 +104,7 @@ export class StaffService {
   /** Lets a disabled staff user in again; their PIN returns to the lockers that held it. */
   enable(userId: string, actor: string): { lockers: number } {
     const user = this.user(userId);
-    if (!user.disabled) throw new FleetError('USER_NOT_DISABLED', `user ${userId} is not disabled`, 409);
+    if (!user.disabled) throw new FleetError('USER_NOT_DISABLED', `user ${userId} is not disabled`);
     const lockers = this.changeStaff(userId, 'user.enable', actor, {}, () => {
       this.store.users.setDisabled(userId, false);
       return this.store.users.staffPinLockers(userId);

@@ -43,7 +43,7 @@ export class TokenService {
     const at = new Date().toISOString();
     this.store.transaction(() => {
       if (!this.store.users.revokeToken(id, actor, at))
-        throw new FleetError('TOKEN_ALREADY_REVOKED', `token ${id} is already revoked`, 409);
+        throw new FleetError('TOKEN_ALREADY_REVOKED', `token ${id} is already revoked`);
       this.store.audit.append({
         actor,
         action: 'token.revoke',

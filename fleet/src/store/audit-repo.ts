@@ -112,7 +112,7 @@ export class AuditRepo {
       | { seq: number }
       | undefined;
     if (!mark)
-      throw new FleetError('AUDIT_MARK_MISSING', 'the audit_chain mark is missing; restore a backup', 503);
+      throw new FleetError('AUDIT_MARK_MISSING', 'the audit_chain mark is missing; restore a backup');
     return mark.seq;
   }
 
@@ -121,7 +121,6 @@ export class AuditRepo {
       throw new FleetError(
         'AUDIT_KEY_MISSING',
         'the store was opened without the audit key (derived from secrets.masterKey)',
-        503,
       );
     return this.key;
   }

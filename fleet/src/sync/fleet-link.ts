@@ -14,9 +14,14 @@ import type { Logger } from 'pino';
 import { serviceUsername } from '../broker/topic-acl.ts';
 import type { ReportedAuditHead } from '../services/audit-head-check.ts';
 import type { ChangePublisher, LiveUpdate } from '../services/change-publisher.ts';
+import { FleetError } from '../services/fleet-errors.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 
-const timeouts = { connectMs: 10_000 } as const;
+const timeouts = {
+  connectMs: 10_000,
+  /** A command the broker has not acknowledged by then is taken back out of the client's queue. */
+  commandAckMs: 5_000,
+} as const;
 /** Past this many missed changes a locker gets one snapshot instead of the replay. */
 const snapshotAfter = 500;
 /** What the fleet receives from lockers. */
@@ -165,11 +170,40 @@ export class FleetLink implements ChangePublisher {
     );
   }
 
-  async sendCommand(lockerId: string, command: Command): Promise<void> {
+  /**
+   * Publishes a command (QoS 1) and calls `onAccepted` synchronously when the broker acknowledges
+   * it, before any later message (the locker's result) is handled. Not connected, or no
+   * acknowledgement within `commandAckMs`: `BROKER_UNAVAILABLE`, the command is taken out of the
+   * client's queue (never sent late) and `onAccepted` is not called.
+   */
+  sendCommand(lockerId: string, command: Command, onAccepted: () => void): Promise<void> {
     const client = this.client;
-    if (!client?.connected)
-      throw new Error('FLEET_BROKER_DOWN: the fleet is not connected to the broker; try again shortly');
-    await client.publishAsync(topicFor('commands', lockerId), encodePayload('commands', command), { qos: 1 });
+    if (!client?.connected) return Promise.reject(new FleetError('BROKER_UNAVAILABLE'));
+    return new Promise<void>((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        client.removeOutgoingMessage(messageId);
+        reject(new FleetError('BROKER_UNAVAILABLE'));
+      }, timeouts.commandAckMs);
+      const topic = topicFor('commands', lockerId);
+      client.publish(topic, encodePayload('commands', command), { qos: 1 }, (error) => {
+        clearTimeout(timer);
+        if (timedOut) return;
+        if (error) {
+          this.deps.logger.warn({ lockerId, requestId: command.requestId, err: error }, 'command not sent');
+          reject(new FleetError('BROKER_UNAVAILABLE'));
+          return;
+        }
+        try {
+          onAccepted();
+          resolve();
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+      const messageId = client.getLastMessageId();
+    });
   }
 
   private event({ lockerId, payload: event }: RoutedMessage<'events'>): void {

@@ -1,4 +1,3 @@
-export * from './fake-mqtt-client.ts';
 export * from './mqtt-client-port.ts';
 export * from './payload-schemas.ts';
 export * from './reconnect-backoff.ts';

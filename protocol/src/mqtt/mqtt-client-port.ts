@@ -23,6 +23,9 @@ export interface MqttClientPort {
     options: { qos: 0 | 1; retain?: boolean },
     callback?: (error?: Error) => void,
   ): unknown;
+  /** The id the next QoS 1 publish gets: with `removeOutgoingMessage`, a command is taken back. */
+  getLastMessageId(): number;
+  removeOutgoingMessage(messageId: number): unknown;
   reconnect(): unknown;
   endAsync(force?: boolean): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { FleetError } from '../../services/fleet-errors.ts';
 import { esc } from './html.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
@@ -56,18 +57,19 @@ const pages: Record<string, string> = {
 };
 
 /** The desk and IT pages (HTML shells; the data comes from the API) and their assets, under a strict CSP. */
-export function pageRoutes(app: FastifyInstance): void {
-  app.get('/', async (_request, reply) => reply.redirect('/desk'));
+export async function pageRoutes(app: FastifyInstance): Promise<void> {
+  const hidden = { schema: { hide: true } };
+  app.get('/', hidden, async (_request, reply) => reply.redirect('/desk'));
   for (const [url, html] of Object.entries(pages))
-    app.get(url, async (_request, reply) => {
+    app.get(url, hidden, async (_request, reply) => {
       reply.type('text/html; charset=utf-8').header('content-security-policy', csp);
       return html;
     });
-  app.get('/assets/:name', async (request, reply) => {
+  app.get('/assets/:name', hidden, async (request, reply) => {
     const { name } = request.params as { name: string };
     // own names only: `__proto__`, `constructor` and the like are not assets
     const file = Object.hasOwn(assets, name) ? assets[name] : undefined;
-    if (!file) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such asset' } });
+    if (!file) throw new FleetError('NOT_FOUND', `no asset ${name}`);
     reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'no-cache');
     return file.body;
   });

@@ -48,7 +48,7 @@ async function load(): Promise<number> {
 beforeAll(async () => {
   fleet = createTestFleet();
   await fleet.start();
-  app = buildApp({ fleet, logger: pino({ level: 'silent' }), secureCookies: false });
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   fleet.directory.add('ieper', 'Ieper', 'test');

@@ -1,203 +1,187 @@
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Fleet } from '../../fleet.ts';
-import { FleetError, notFound } from '../../services/fleet-errors.ts';
-import type { LockerRecord } from '../../store/locker-repo.ts';
+import { notFound } from '../../services/fleet-errors.ts';
+import type { LockerCommands } from '../../services/locker-commands.ts';
+import type { LockerDesk } from '../../services/locker-desk.ts';
+import type { LockerRegistry } from '../../services/locker-registry.ts';
 import { actorName, maySee, type Principal, scopeOf } from '../principal.ts';
-import { route } from '../route.ts';
+import { describeRoute, principalOf } from '../route.ts';
+import { idParams, lockerView, ok } from '../schemas.ts';
 
-/** What the dashboard shows of a locker: never its credential hash or code key. */
-export function lockerView(fleet: Fleet, locker: LockerRecord) {
-  const { mqttHash: _m, codeKeyBox: _c, ...rest } = locker;
-  return {
-    ...rest,
-    /** The newest reservation change for this locker; equal to appliedVersion when it is in sync. */
-    latestVersion: fleet.store.lockers.latestVersion(locker.id),
-    compartments: fleet.store.lockers.compartments(locker.id),
-    alarms: fleet.store.lockers.openAlarms([locker.id]),
-  };
-}
-
+const reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(200);
 const commandBody = z
-  .object({
-    type: z.enum(['open', 'disable', 'enable']),
-    compartment: z.number().int().positive(),
-    reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(200),
-  })
+  .object({ type: z.enum(['open', 'disable', 'enable']), compartment: z.number().int().positive(), reason })
   .strict();
 
+export interface LockerRouteDeps {
+  lockers: Pick<LockerDesk, 'find' | 'list' | 'view' | 'command' | 'alarm' | 'acknowledgeAlarm'>;
+  registry: Pick<LockerRegistry, 'provision' | 'rotate' | 'decommission'>;
+  commands: Pick<LockerCommands, 'send'>;
+}
+
 /** IT work: every locker of the caller's municipalities, remote open and disable, alarms, provisioning. */
-export function lockerRoutes(app: FastifyInstance, fleet: Fleet): void {
+export const lockerRoutes: FastifyPluginAsyncZod<LockerRouteDeps> = async (app, deps) => {
+  const { lockers, registry, commands } = deps;
   const owned = (principal: Principal, id: string) => {
-    const locker = fleet.store.lockers.get(id);
+    const locker = lockers.find(id);
     if (!locker || !maySee(principal, locker.municipalityId)) throw notFound(`locker ${id}`);
     return locker;
   };
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/lockers',
       summary: 'Lockers with state, telemetry, compartments and open alarms',
       tag: 'lockers',
-      roles: ['desk', 'it', 'admin'],
-    },
-    ({ principal }) => fleet.store.lockers.list(scopeOf(principal)).map((l) => lockerView(fleet, l)),
-  );
+      access: ['desk', 'it', 'admin'],
+      schema: {},
+      success: z.array(lockerView),
+    }),
+    handler: async (request) => lockers.list(scopeOf(principalOf(request))),
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/lockers/:id',
       summary: 'One locker',
       tag: 'lockers',
-      roles: ['desk', 'it', 'admin'],
-    },
-    ({ principal, params }) => lockerView(fleet, owned(principal, params.id ?? '')),
-  );
+      access: ['desk', 'it', 'admin'],
+      errors: ['NOT_FOUND'],
+      schema: { params: idParams },
+      success: lockerView,
+    }),
+    handler: async (request) => lockers.view(owned(principalOf(request), request.params.id)),
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/lockers',
       summary: 'Provision a locker; its MQTT password and code key are shown once',
       tag: 'lockers',
-      roles: ['admin'],
-      body: z
-        .object({
-          id: z.string(),
-          municipalityId: z.string(),
-          siteId: z.string().nullable().default(null),
-          name: z.string().min(1).max(80),
-        })
-        .strict(),
-    },
-    ({ principal, body }) => {
+      access: ['admin'],
+      errors: ['NOT_FOUND', 'LOCKER_ID_INVALID', 'LOCKER_EXISTS'],
+      schema: {
+        body: z
+          .object({
+            id: z.string(),
+            municipalityId: z.string(),
+            siteId: z.string().nullable().default(null),
+            name: z.string().min(1).max(80),
+          })
+          .strict(),
+      },
+      success: z.object({
+        lockerId: z.string(),
+        mqtt: z.object({ username: z.string(), password: z.string() }),
+        codeKey: z.string(),
+      }),
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const { body } = request;
       if (!maySee(principal, body.municipalityId)) throw notFound(`municipality ${body.municipalityId}`);
-      return fleet.registry.provision(body, actorName(principal));
+      return registry.provision(body, actorName(principal));
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/lockers/:id/rotate-credentials',
       summary: 'New MQTT password (the old one stops working, the live session is closed)',
       tag: 'lockers',
-      roles: ['it', 'admin'],
+      access: ['it', 'admin'],
+      errors: ['NOT_FOUND', 'LOCKER_DECOMMISSIONED'],
+      schema: { params: idParams },
+      success: z.object({ username: z.string(), password: z.string() }),
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      return registry.rotate(owned(principal, request.params.id).id, actorName(principal));
     },
-    ({ principal, params }) =>
-      fleet.registry.rotate(owned(principal, params.id ?? '').id, actorName(principal)),
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/lockers/:id/decommission',
       summary:
         'Take a locker out of service: logins refused, session closed, history kept (reason required, audited)',
       tag: 'lockers',
-      roles: ['it', 'admin'],
-      body: z
-        .object({
-          reason: z.string().trim().min(3, 'a reason of at least 3 characters is required').max(200),
-        })
-        .strict(),
+      access: ['it', 'admin'],
+      errors: ['NOT_FOUND', 'LOCKER_DECOMMISSIONED'],
+      schema: { params: idParams, body: z.object({ reason }).strict() },
+      success: z.object({ decommissionedAt: z.string() }),
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const locker = owned(principal, request.params.id);
+      return registry.decommission(locker.id, request.body.reason, actorName(principal));
     },
-    ({ principal, params, body }) =>
-      fleet.registry.decommission(owned(principal, params.id ?? '').id, body.reason, actorName(principal)),
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/lockers/:id/commands',
-      summary: 'Remote open, disable or enable a compartment (reason required, audited)',
+      summary:
+        'Remote open, disable or enable a compartment (reason required, audited); 503 when it cannot reach the broker',
       tag: 'lockers',
-      roles: ['it', 'admin'],
-      body: commandBody,
-    },
-    async ({ principal, params, body }) => {
-      const locker = owned(principal, params.id ?? '');
-      const requestId = randomUUID();
-      const at = new Date().toISOString();
-      fleet.store.transaction(() => {
-        fleet.store.lockers.insertCommand({
-          requestId,
-          lockerId: locker.id,
-          type: body.type,
-          compartment: body.compartment,
-          reason: body.reason,
-          by: actorName(principal),
-          at,
-        });
-        fleet.store.audit.append({
-          actor: actorName(principal),
-          action: `locker.${body.type}`,
-          municipalityId: locker.municipalityId,
-          target: `${locker.id}/${body.compartment}`,
-          data: { reason: body.reason, requestId },
-        });
+      access: ['it', 'admin'],
+      errors: ['NOT_FOUND', 'BROKER_UNAVAILABLE'],
+      schema: { params: idParams, body: commandBody },
+      success: z.object({ requestId: z.string() }),
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      return commands.send(owned(principal, request.params.id), request.body, {
+        actor: actorName(principal),
+        principalId: principal.id,
       });
-      await fleet.link.sendCommand(locker.id, {
-        v: 1,
-        requestId,
-        type: body.type,
-        compartment: body.compartment,
-        reason: body.reason,
-        by: principal.id.slice(0, 64),
-      });
-      return { requestId };
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/commands/:requestId',
       summary: 'The locker’s answer to a command',
       tag: 'lockers',
-      roles: ['it', 'admin'],
-    },
-    ({ principal, params }) => {
-      const command = fleet.store.lockers.command(params.requestId ?? '');
-      if (!command) throw notFound(`command ${params.requestId}`);
-      owned(principal, command.lockerId);
+      access: ['it', 'admin'],
+      errors: ['NOT_FOUND'],
+      schema: { params: z.object({ requestId: z.string() }) },
+      success: z.object({ answered: z.boolean(), ok: z.boolean(), code: z.string().nullable() }),
+    }),
+    handler: async (request) => {
+      const { requestId } = request.params;
+      const command = lockers.command(requestId);
+      if (!command) throw notFound(`command ${requestId}`);
+      owned(principalOf(request), command.lockerId);
       return { answered: command.ok !== null, ok: command.ok === 1, code: command.resultCode };
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/alarms/:id/acknowledge',
       summary: 'Acknowledge a fault or alarm',
       tag: 'lockers',
-      roles: ['it', 'admin'],
-    },
-    ({ principal, params }) => {
-      const alarm = fleet.store.lockers.alarm(params.id ?? '');
-      if (!alarm) throw notFound(`alarm ${params.id}`);
+      access: ['it', 'admin'],
+      errors: ['NOT_FOUND', 'ALARM_ALREADY_ACKNOWLEDGED'],
+      schema: { params: idParams },
+      success: ok,
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const alarm = lockers.alarm(request.params.id);
+      if (!alarm) throw notFound(`alarm ${request.params.id}`);
       const locker = owned(principal, alarm.lockerId);
-      if (!fleet.store.lockers.acknowledgeAlarm(alarm.id, actorName(principal), new Date().toISOString()))
-        throw new FleetError('ALARM_ALREADY_ACKNOWLEDGED', 'this alarm was already acknowledged', 409);
-      fleet.store.audit.append({
-        actor: actorName(principal),
-        action: 'alarm.acknowledge',
-        municipalityId: locker.municipalityId,
-        target: alarm.id,
-        data: { code: alarm.code },
-      });
-      return { ok: true };
+      lockers.acknowledgeAlarm(alarm, locker.municipalityId, actorName(principal));
+      return { ok: true as const };
     },
-  );
-}
+  });
+};

@@ -1,19 +1,21 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { isLoopback } from '../../config/loopback.ts';
-import type { Fleet } from '../../fleet.ts';
 import type { LiveUpdate } from '../../services/change-publisher.ts';
 import { FleetError } from '../../services/fleet-errors.ts';
-import type { HashingGate } from '../hashing-gate.ts';
+import type { LockerDesk } from '../../services/locker-desk.ts';
 import { inlineHash } from '../inline-hash.ts';
 import { esc } from '../pages/html.ts';
-import { maySee, requireRole } from '../principal.ts';
-import { openApiDocument } from '../route.ts';
+import { maySee } from '../principal.ts';
+import { describeRoute, principalOf } from '../route.ts';
+import { openEventStream } from '../sse.ts';
 
-const heartbeatMs = 15_000;
 const docsStyle =
   'body{font:16px/1.5 system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ccc}';
 /** /docs is static text with one inline style: nothing runs, loads or frames it. */
-const docsCsp = `default-src 'none'; style-src ${inlineHash(docsStyle)}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+export const docsCsp = `default-src 'none'; style-src ${inlineHash(docsStyle)}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 /**
  * /metrics tells an outsider how many lockers are online and what is failing: it answers an IT or
@@ -28,136 +30,78 @@ function mayReadMetrics(request: FastifyRequest): boolean {
   return !forwarded && isLoopback(request.socket.remoteAddress ?? '');
 }
 
-/** Prometheus text format, one gauge or counter per line. */
-function metricsText(fleet: Fleet, hashing: HashingGate): string {
-  const lockers = fleet.store.lockers.list('all');
-  const lines: [string, 'gauge' | 'counter', string, number][] = [
-    ['fleet_lockers', 'gauge', 'Provisioned lockers', lockers.length],
-    [
-      'fleet_lockers_online',
-      'gauge',
-      'Lockers whose presence is online',
-      lockers.filter((l) => l.online).length,
-    ],
-    ['fleet_reservations', 'gauge', 'Reservations in the store', fleet.store.reservations.count()],
-    [
-      'fleet_audit_intact',
-      'gauge',
-      'The fleet audit chain verifies (1) or not (0)',
-      fleet.auditChain.verdict?.intact === false ? 0 : 1,
-    ],
-    [
-      'fleet_locker_audit_forks_total',
-      'counter',
-      'Locker audit heads that did not extend the last one',
-      fleet.auditHeads.counters.forks,
-    ],
-    ['fleet_events_applied_total', 'counter', 'Locker events applied', fleet.link.counters.eventsApplied],
-    [
-      'fleet_events_duplicate_total',
-      'counter',
-      'Locker events redelivered and ignored',
-      fleet.link.counters.eventsDuplicate,
-    ],
-    [
-      'fleet_mqtt_rejected_messages_total',
-      'counter',
-      'Invalid MQTT messages from lockers',
-      fleet.link.counters.rejectedMessages,
-    ],
-    ['fleet_changes_sent_total', 'counter', 'Reservation changes published', fleet.link.counters.changesSent],
-    [
-      'fleet_notifications_sent_total',
-      'counter',
-      'Messages sent to citizens',
-      fleet.notifications.counters.sent,
-    ],
-    [
-      'fleet_notifications_failed_attempts_total',
-      'counter',
-      'Failed message attempts',
-      fleet.notifications.counters.failedAttempts,
-    ],
-    [
-      'fleet_notifications_given_up_total',
-      'counter',
-      'Messages given up after retries',
-      fleet.notifications.counters.givenUp,
-    ],
-    ['fleet_login_password_checks_total', 'counter', 'Staff passwords hashed at login', hashing.evaluated],
-    [
-      'fleet_login_busy_total',
-      'counter',
-      'Logins refused because too many were being hashed',
-      hashing.refused,
-    ],
-  ];
-  if (fleet.broker) {
-    const c = fleet.broker.counters;
-    lines.push(
-      ['fleet_broker_connections_total', 'counter', 'Accepted MQTT logins', c.connections],
-      ['fleet_broker_open_sockets', 'gauge', 'MQTT sockets open now (TCP and TLS)', fleet.broker.openSockets],
-      [
-        'fleet_broker_refused_connections_total',
-        'counter',
-        'MQTT sockets closed at accept: total or per-address limit reached',
-        c.refusedConnections,
-      ],
-      [
-        'fleet_broker_oversized_packets_total',
-        'counter',
-        'MQTT sockets closed for a packet over the size limit',
-        c.oversizedPackets,
-      ],
-      ['fleet_broker_refused_logins_total', 'counter', 'Refused MQTT logins', c.refusedLogins],
-      [
-        'fleet_broker_refused_publishes_total',
-        'counter',
-        'Publishes refused by the topic ACL',
-        c.refusedPublishes,
-      ],
-      [
-        'fleet_broker_refused_subscribes_total',
-        'counter',
-        'Subscriptions refused by the topic ACL',
-        c.refusedSubscribes,
-      ],
-    );
-  }
-  return `${lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}`).join('\n')}\n`;
+export interface OpsRouteDeps {
+  health: { brokerConnected: () => boolean; auditIntact: () => boolean | null };
+  metrics: Registry;
+  live: { onLive: (listener: (update: LiveUpdate) => void) => () => void };
+  lockers: Pick<LockerDesk, 'find'>;
+}
+
+interface DocOperation {
+  summary?: string;
+  description?: string;
 }
 
 /** Health, metrics, the API description, and live updates for dashboards (SSE). */
-export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGate): void {
-  app.get('/healthz', async (_request, reply) => {
-    const ok = fleet.link.connected;
-    reply.code(ok ? 200 : 503);
-    // not part of `ok`: a restart does not mend a rewritten audit table; IT reads the flag and runs verify-audit
-    return {
-      ok,
-      broker: fleet.link.connected ? 'connected' : 'disconnected',
-      auditIntact: fleet.auditChain.verdict?.intact ?? null,
-    };
+export const opsRoutes: FastifyPluginAsyncZod<OpsRouteDeps> = async (app, deps) => {
+  const healthBody = z.object({
+    ok: z.boolean(),
+    broker: z.enum(['connected', 'disconnected']),
+    auditIntact: z
+      .boolean()
+      .nullable()
+      .describe('the audit chain verifies; not part of ok (run verify-audit)'),
+  });
+  app.route({
+    ...describeRoute({
+      method: 'GET',
+      url: '/healthz',
+      summary: 'Health: 200 when the fleet is connected to the broker, 503 when not',
+      tag: 'ops',
+      access: 'public',
+      schema: {},
+      success: healthBody,
+      more: { 503: healthBody },
+    }),
+    handler: async (_request, reply) => {
+      const connected = deps.health.brokerConnected();
+      reply.code(connected ? 200 : 503);
+      // not part of `ok`: a restart does not mend a rewritten audit table; IT reads the flag and runs verify-audit
+      return {
+        ok: connected,
+        broker: connected ? ('connected' as const) : ('disconnected' as const),
+        auditIntact: deps.health.auditIntact(),
+      };
+    },
   });
 
-  app.get('/metrics', async (request, reply) => {
-    if (!mayReadMetrics(request))
-      throw new FleetError(
-        'METRICS_FORBIDDEN',
-        'metrics are for IT: send an IT or admin API token as a bearer token, or scrape on this machine',
-        403,
-      );
-    reply.type('text/plain; version=0.0.4');
-    return metricsText(fleet, hashing);
+  app.route({
+    ...describeRoute({
+      method: 'GET',
+      url: '/metrics',
+      summary: 'Prometheus metrics (IT or admin session or token, or a scraper on this machine)',
+      tag: 'ops',
+      access: 'public',
+      errors: ['METRICS_FORBIDDEN'],
+      schema: {},
+      success: z.string().describe('Prometheus text format'),
+    }),
+    handler: async (request, reply) => {
+      if (!mayReadMetrics(request))
+        throw new FleetError(
+          'METRICS_FORBIDDEN',
+          'metrics are for IT: send an IT or admin API token as a bearer token, or scrape on this machine',
+        );
+      reply.type(deps.metrics.contentType);
+      return deps.metrics.metrics();
+    },
   });
 
-  app.get('/docs/openapi.json', async () => openApiDocument());
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get('/docs', async (_request, reply) => {
-    const doc = openApiDocument() as {
-      paths: Record<string, Record<string, { summary: string; description?: string }>>;
-    };
-    const rows = Object.entries(doc.paths)
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => {
+    const paths = app.swagger().paths as Record<string, Record<string, DocOperation>>;
+    const rows = Object.entries(paths)
       .flatMap(([path, methods]) =>
         Object.entries(methods).map(
           ([method, op]) =>
@@ -170,26 +114,25 @@ export function opsRoutes(app: FastifyInstance, fleet: Fleet, hashing: HashingGa
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fleet API</title><style>${docsStyle}</style></head><body><main><h1>Fleet API</h1><p>OpenAPI 3.1: <a href="/docs/openapi.json">/docs/openapi.json</a>. Errors are <code>{"error":{"code","message"}}</code> with stable codes.</p><table><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Who</th></tr></thead><tbody>${rows}</tbody></table></main></body></html>`;
   });
 
-  app.get('/api/live', async (request, reply) => {
-    const principal = requireRole(request.principal, ['desk', 'it', 'admin']);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    res.write(': live\n\n');
-    const send = (update: LiveUpdate) => {
-      const locker = fleet.store.lockers.get(update.lockerId);
-      if (locker && maySee(principal, locker.municipalityId))
-        res.write(`data: ${JSON.stringify(update)}\n\n`);
-    };
-    const unsubscribe = fleet.onLive(send);
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+  app.route({
+    ...describeRoute({
+      method: 'GET',
+      url: '/api/live',
+      summary: 'Live updates of the caller’s lockers and reservations (text/event-stream)',
+      tag: 'ops',
+      access: ['desk', 'it', 'admin'],
+      schema: {},
+      success: z.string().describe('server-sent events, one JSON update per `data:` line'),
+    }),
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const stream = openEventStream(reply);
+      stream.onClose(
+        deps.live.onLive((update) => {
+          const locker = deps.lockers.find(update.lockerId);
+          if (locker && maySee(principal, locker.municipalityId)) stream.send(update);
+        }),
+      );
+    },
   });
-}
+};

@@ -1,14 +1,16 @@
 import { reservationStateSchema } from '@locker/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { itemTypeSchema, languageSchema } from '../../domain/item-types.ts';
-import type { Fleet } from '../../fleet.ts';
 import { FleetError, notFound } from '../../services/fleet-errors.ts';
+import type { LockerDesk } from '../../services/locker-desk.ts';
+import type { ReservationDesk } from '../../services/reservation-desk.ts';
 import type { ReservationRecord } from '../../store/reservation-repo.ts';
 import { pickupLetter, pickupLetterCsp } from '../pages/pickup-letter.ts';
 import { actorName, maySee, type Principal, scopeOf } from '../principal.ts';
-import { route } from '../route.ts';
+import { describeRoute, principalOf } from '../route.ts';
+import { channelSchema, idParams, messageView, reservationView } from '../schemas.ts';
 
 const createBody = z
   .object({
@@ -23,7 +25,7 @@ const createBody = z
           .regex(/^\+\d{8,15}$/, 'international format, e.g. +32470123456')
           .optional(),
         language: languageSchema.default('nl'),
-        channel: z.enum(['email', 'sms', 'ebox']).default('email'),
+        channel: channelSchema.default('email'),
       })
       .strict(),
   })
@@ -38,35 +40,53 @@ const listQuery = z
   .strict();
 
 /** What staff see of a reservation: no code hashes. */
-export function publicReservation(r: ReservationRecord) {
+function publicReservation(r: ReservationRecord) {
   const { pinHash: _p, qrHash: _q, returnPinHash: _r, ...rest } = r;
   return rest;
 }
 
+export interface ReservationRouteDeps {
+  reservations: Pick<
+    ReservationDesk,
+    'create' | 'find' | 'list' | 'messages' | 'cancel' | 'resend' | 'letter' | 'itemTypes' | 'putItemType'
+  >;
+  lockers: Pick<LockerDesk, 'find'>;
+}
+
 /** Desk work: create, list, cancel, resend, print a pickup letter; scoped to the caller's municipalities. */
-export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
+export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = async (app, deps) => {
+  const { reservations, lockers } = deps;
   const owned = (principal: Principal, id: string) => {
-    const record = fleet.store.reservations.get(id);
+    const record = reservations.find(id);
     if (!record || !maySee(principal, record.municipalityId)) throw notFound(`reservation ${id}`);
     return record;
   };
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/reservations',
       summary: 'Create a reservation for a citizen',
       tag: 'reservations',
-      roles: ['desk', 'admin'],
-      body: createBody,
-    },
-    ({ principal, body }) => {
-      const locker = fleet.store.lockers.get(body.lockerId);
+      access: ['desk', 'admin'],
+      errors: [
+        'NOT_FOUND',
+        'LOCKER_DECOMMISSIONED',
+        'ITEM_TYPE_UNKNOWN',
+        'CONTACT_MISSING',
+        'SECOND_CHANNEL_MISSING',
+      ],
+      schema: { body: createBody },
+      success: reservationView,
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const { body } = request;
+      const locker = lockers.find(body.lockerId);
       if (!locker || !maySee(principal, locker.municipalityId)) throw notFound(`locker ${body.lockerId}`);
       const { email, phone, ...citizen } = body.citizen;
       return publicReservation(
-        fleet.reservations.create(
+        reservations.create(
           {
             lockerId: body.lockerId,
             itemType: body.itemType,
@@ -76,93 +96,99 @@ export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
         ),
       );
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/reservations',
       summary: 'List reservations (newest first)',
       tag: 'reservations',
-      roles: ['desk', 'it', 'admin'],
-      query: listQuery,
-    },
-    ({ principal, query }) =>
-      fleet.store.reservations
+      access: ['desk', 'it', 'admin'],
+      schema: { querystring: listQuery },
+      success: z.array(reservationView),
+    }),
+    handler: async (request) => {
+      const { query } = request;
+      return reservations
         .list({
-          municipalities: scopeOf(principal),
+          municipalities: scopeOf(principalOf(request)),
           ...(query.lockerId ? { lockerId: query.lockerId } : {}),
           ...(query.state ? { states: [query.state] } : {}),
           limit: query.limit,
         })
-        .map(publicReservation),
-  );
+        .map(publicReservation);
+    },
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/reservations/:id',
       summary: 'One reservation with its messages',
       tag: 'reservations',
-      roles: ['desk', 'it', 'admin'],
+      access: ['desk', 'it', 'admin'],
+      errors: ['NOT_FOUND'],
+      schema: { params: idParams },
+      success: reservationView.extend({ messages: z.array(messageView) }),
+    }),
+    handler: async (request) => {
+      const record = owned(principalOf(request), request.params.id);
+      return { ...publicReservation(record), messages: reservations.messages(record.id) };
     },
-    ({ principal, params }) => {
-      const record = owned(principal, params.id ?? '');
-      const messages = fleet.store.notifications
-        .forReservation(record.id)
-        .map(({ secretBox: _s, ...n }) => n);
-      return { ...publicReservation(record), messages };
-    },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/reservations/:id/cancel',
       summary: 'Cancel until the item has left the locker',
       tag: 'reservations',
-      roles: ['desk', 'admin'],
-      body: z.object({ reason: z.string().trim().min(3).max(200) }).strict(),
+      access: ['desk', 'admin'],
+      errors: ['NOT_FOUND', 'RESERVATION_NOT_CANCELLABLE'],
+      schema: { params: idParams, body: z.object({ reason: z.string().trim().min(3).max(200) }).strict() },
+      success: reservationView,
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const record = owned(principal, request.params.id);
+      return publicReservation(reservations.cancel(record.id, actorName(principal), request.body.reason));
     },
-    ({ principal, params, body }) =>
-      publicReservation(
-        fleet.reservations.cancel(owned(principal, params.id ?? '').id, actorName(principal), body.reason),
-      ),
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/reservations/:id/resend',
       summary: 'New codes, sent again (the old ones stop working)',
       tag: 'reservations',
-      roles: ['desk', 'admin'],
+      access: ['desk', 'admin'],
+      errors: ['NOT_FOUND', 'RESERVATION_NOT_WAITING', 'PIN_SPACE_EXHAUSTED'],
+      schema: { params: idParams },
+      success: reservationView,
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const record = owned(principal, request.params.id);
+      return publicReservation(await reservations.resend(record.id, actorName(principal)));
     },
-    async ({ principal, params }) => {
-      const record = fleet.reservations.resend(owned(principal, params.id ?? '').id, actorName(principal));
-      await fleet.notifications.runOnce();
-      return publicReservation(record);
-    },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'POST',
       url: '/api/reservations/:id/letter',
       summary: 'Printable pickup letter with new codes (HTML)',
       tag: 'reservations',
-      roles: ['desk', 'admin'],
-    },
-    async ({ principal, params, reply }) => {
-      const record = owned(principal, params.id ?? '');
-      const codes = fleet.reservations.letterCodes(record.id, actorName(principal));
-      const locker = fleet.store.lockers.get(record.lockerId);
-      const site = locker?.siteId ? fleet.store.directory.site(locker.siteId) : undefined;
+      access: ['desk', 'admin'],
+      errors: ['NOT_FOUND', 'RESERVATION_NOT_WAITING', 'PIN_SPACE_EXHAUSTED'],
+      schema: { params: idParams },
+      success: z.string().describe('text/html: the letter, under its own content security policy'),
+    }),
+    handler: async (request, reply) => {
+      const principal = principalOf(request);
+      const letter = reservations.letter(owned(principal, request.params.id).id, actorName(principal));
+      const { codes } = letter;
       const qrSvg = codes.qr
         ? await QRCode.toString(codes.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 })
         : '';
@@ -171,59 +197,52 @@ export function reservationRoutes(app: FastifyInstance, fleet: Fleet): void {
         .header('cache-control', 'no-store')
         .header('content-security-policy', pickupLetterCsp);
       return pickupLetter({
-        record,
-        itemName: fleet.store.directory.itemType(record.itemType)?.names[record.language] ?? record.itemType,
-        lockerName: locker?.name ?? record.lockerId,
-        address: site?.address ?? '',
+        record: letter.record,
+        itemName: letter.itemName,
+        lockerName: letter.lockerName,
+        address: letter.address,
         qrSvg,
         ...(codes.pin ? { pin: codes.pin } : {}),
         ...(codes.returnPin ? { returnPin: codes.returnPin } : {}),
       });
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'PUT',
       url: '/api/item-types/:id',
       summary: 'Add or change an item type and its policy (administrators of every municipality)',
       tag: 'reservations',
-      roles: ['admin'],
-      body: itemTypeSchema,
-    },
-    ({ principal, params, body }) => {
+      access: ['admin'],
+      errors: ['SCOPE_FORBIDDEN'],
+      schema: { params: idParams, body: itemTypeSchema },
+      success: itemTypeSchema,
+    }),
+    handler: async (request) => {
+      const principal = principalOf(request);
+      const { body, params } = request;
       if (!principal.municipalities.includes('*'))
         throw new FleetError(
           'SCOPE_FORBIDDEN',
           'item types are shared by every municipality: only an administrator of all of them changes one',
-          403,
         );
       if (body.id !== params.id)
         throw new FleetError('VALIDATION_FAILED', `body.id (${body.id}) must match the path (${params.id})`);
-      fleet.store.transaction(() => {
-        fleet.store.directory.upsertItemType(body);
-        fleet.store.audit.append({
-          actor: actorName(principal),
-          action: 'item_type.put',
-          municipalityId: null,
-          target: body.id,
-          data: body,
-        });
-      });
-      return body;
+      return reservations.putItemType(body, actorName(principal));
     },
-  );
+  });
 
-  route(
-    app,
-    {
+  app.route({
+    ...describeRoute({
       method: 'GET',
       url: '/api/item-types',
       summary: 'Item types and their policies',
       tag: 'reservations',
-      roles: ['desk', 'it', 'admin'],
-    },
-    () => fleet.store.directory.itemTypes(),
-  );
-}
+      access: ['desk', 'it', 'admin'],
+      success: z.array(itemTypeSchema),
+      schema: {},
+    }),
+    handler: async () => reservations.itemTypes(),
+  });
+};

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { MqttClientPort } from './mqtt-client-port.ts';
+import type { MqttClientPort } from '@locker/protocol';
 
 export interface FakePublish {
   topic: string;
@@ -67,6 +67,15 @@ export class FakeMqttClient extends EventEmitter implements MqttClientPort {
   ): this {
     this.record(topic, payload, options);
     callback?.();
+    return this;
+  }
+
+  /** Publishes answer at once here, so nothing is ever left to take back. */
+  getLastMessageId(): number {
+    return this.published.length;
+  }
+
+  removeOutgoingMessage(): this {
     return this;
   }
 

@@ -1,0 +1,94 @@
+import type { ItemType } from '../domain/item-types.ts';
+import type { FleetStore } from '../store/fleet-store.ts';
+import type { NotificationRecord } from '../store/notification-repo.ts';
+import type { ReservationFilter, ReservationRecord } from '../store/reservation-repo.ts';
+import type { IssuedCodes, ReservationService } from './reservation-service.ts';
+
+/** What a pickup letter shows besides the codes. */
+export interface LetterContext {
+  record: ReservationRecord;
+  codes: IssuedCodes;
+  itemName: string;
+  lockerName: string;
+  address: string;
+}
+
+/**
+ * The desk's side of reservations: what the HTTP routes read and change, over the reservation
+ * service (transitions, codes) and the store (lists, messages, item types), so that routes never
+ * reach into the store.
+ */
+export class ReservationDesk {
+  constructor(
+    private readonly deps: {
+      store: FleetStore;
+      reservations: ReservationService;
+      /** Sends what is due now (the codes after a resend). */
+      sendDue: () => Promise<void>;
+    },
+  ) {}
+
+  create(...args: Parameters<ReservationService['create']>): ReservationRecord {
+    return this.deps.reservations.create(...args);
+  }
+
+  find(id: string): ReservationRecord | undefined {
+    return this.deps.store.reservations.get(id);
+  }
+
+  list(filter: ReservationFilter): ReservationRecord[] {
+    return this.deps.store.reservations.list(filter);
+  }
+
+  /** The messages sent (or queued) for a reservation, without the sealed codes. */
+  messages(id: string): Omit<NotificationRecord, 'secretBox'>[] {
+    return this.deps.store.notifications.forReservation(id).map(({ secretBox: _s, ...n }) => n);
+  }
+
+  cancel(id: string, actor: string, reason: string): ReservationRecord {
+    return this.deps.reservations.cancel(id, actor, reason);
+  }
+
+  /** New codes, sent right away. */
+  async resend(id: string, actor: string): Promise<ReservationRecord> {
+    const record = this.deps.reservations.resend(id, actor);
+    await this.deps.sendDue();
+    return record;
+  }
+
+  /** New codes for a printed letter, with where and what. */
+  letter(id: string, actor: string): LetterContext {
+    const { store, reservations } = this.deps;
+    const codes = reservations.letterCodes(id, actor);
+    const record = reservations.get(id);
+    const locker = store.lockers.get(record.lockerId);
+    const site = locker?.siteId ? store.directory.site(locker.siteId) : undefined;
+    return {
+      record,
+      codes,
+      itemName: store.directory.itemType(record.itemType)?.names[record.language] ?? record.itemType,
+      lockerName: locker?.name ?? record.lockerId,
+      address: site?.address ?? '',
+    };
+  }
+
+  itemTypes(): ItemType[] {
+    return this.deps.store.directory.itemTypes();
+  }
+
+  /** Adds or changes an item type and its policy (audited). */
+  putItemType(itemType: ItemType, actor: string): ItemType {
+    const { store } = this.deps;
+    store.transaction(() => {
+      store.directory.upsertItemType(itemType);
+      store.audit.append({
+        actor,
+        action: 'item_type.put',
+        municipalityId: null,
+        target: itemType.id,
+        data: itemType,
+      });
+    });
+    return itemType;
+  }
+}
