@@ -29,6 +29,11 @@ export interface DoorKeeperEvents {
   reminder: [{ compartment: number }];
 }
 
+/** The fault left by an unlock that may have reached the board: the door may have opened, unseen. */
+const unknownOutcomeFault = 'unlock_outcome_unknown';
+/** Openings a citizen's code asks for: never into a compartment whose last unlock may have opened it. */
+const citizenPurposes: readonly UnlockPurpose[] = ['pickup', 'return'];
+
 export const doorKeeperDefaults = {
   /** Door-left-open checks and retries of closes the disk refused. */
   tickMs: 1000,
@@ -136,6 +141,13 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         compartment: number,
         code: 'DISABLED',
         message: `compartment ${number} is disabled`,
+      };
+    if (record.fault === unknownOutcomeFault && citizenPurposes.includes(purpose))
+      return {
+        ok: false,
+        compartment: number,
+        code: 'UNLOCK_OUTCOME_UNKNOWN',
+        message: `compartment ${number}: its last unlock may have opened it; it opens for citizens again once staff have checked and enabled it`,
       };
     const { store } = this.deps;
     try {
