@@ -412,9 +412,12 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         return;
       }
       case 'outcome_unknown':
+        // as after an unlock of unknown outcome while running: the door may have opened and closed
+        // unseen, so the code that asked for it opens nothing more until staff have checked
         this.attempt('reporting an unlock of unknown outcome', () =>
           store.transaction(() => {
             store.clearPendingUnlock(number);
+            store.updateCompartment(number, { state: 'fault', fault: unknownOutcomeFault }, this.iso());
             recorder.record('reconciled', {
               compartment: number,
               reservationId: pending?.reservationId ?? null,

@@ -137,6 +137,25 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
       expect(sent()).toBe(0);
     });
 
+    it('sent but never seen open, door closed, no item sensor: not reopened, the code opens nothing until staff check', async () => {
+      const { core, store, sent } = await withLoadedPickupAfterCrash(pending(false), 'closed');
+      expect(store.pendingUnlock(1)).toBeUndefined();
+      expect(store.compartment(1)).toMatchObject({ state: 'fault', fault: 'unlock_outcome_unknown' });
+      expect(await enter(pin)).toMatchObject({ view: 'error', params: { code: 'door_fault' } });
+      expect(sent()).toBe(0);
+
+      await core.command({
+        v: 1,
+        requestId: 'enable-1',
+        type: 'enable',
+        compartment: 1,
+        reason: 'checked',
+        by: 'it-1',
+      });
+      expect((await enter(pin)).view).toBe('door_open');
+      expect(sent()).toBe(1);
+    });
+
     async function withLoadedPickupAfterCrash(left: PendingUnlock, door: 'open' | 'closed') {
       const crashed = await withLoadedPickup();
       crashed.stop();
