@@ -135,6 +135,14 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         code: 'BUSY',
         message: `compartment ${number} is already open`,
       };
+    // its record may hold an opening from before the restart: nothing may replace it before it is settled
+    if (this.awaiting.has(number))
+      return {
+        ok: false,
+        compartment: number,
+        code: 'BOARD_OFFLINE',
+        message: `compartment ${number}: its board has not answered since the start; it opens once the board answers and its door is reconciled`,
+      };
     if (record.state === 'disabled' && purpose !== 'remote' && purpose !== 'service')
       return {
         ok: false,

@@ -156,7 +156,23 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
       expect(sent()).toBe(1);
     });
 
-    async function withLoadedPickupAfterCrash(left: PendingUnlock, door: 'open' | 'closed') {
+    it('its board silent at start: the code meanwhile sends nothing; reconciled when the board answers, not reopened', async () => {
+      const { bus, store, sent } = await withLoadedPickupAfterCrash(pending(true), 'closed', [0]);
+      expect(await enter(pin)).toMatchObject({ view: 'error', params: { code: 'door_fault' } });
+      expect(store.reservation('r-1')?.state).toBe('loaded');
+
+      bus.setBoardOnline(0, true);
+      await settle(100);
+      expect(store.reservation('r-1')?.state).toBe('picked_up');
+      expect(await enter(pin)).toMatchObject({ view: 'rejected', params: { reason: 'already_collected' } });
+      expect(sent()).toBe(0);
+    });
+
+    async function withLoadedPickupAfterCrash(
+      left: PendingUnlock,
+      door: 'open' | 'closed',
+      offline: number[] = [],
+    ) {
       const crashed = await withLoadedPickup();
       crashed.stop();
       // the same database and cabinet, a new process
@@ -164,6 +180,7 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
         storePath: crashed.config.store.path,
         prepare: (store) => store.transaction(() => store.setPendingUnlock(left)),
         doorsAtStart: { 1: door },
+        boardsOfflineAtStart: offline,
       });
       return locker;
     }
@@ -185,6 +202,29 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
     await close(1);
     expect(store.reservation('r-1')?.state).toBe('picked_up');
     expect((await enter(pin)).view).toBe('rejected');
+    expect(sent()).toBe(1);
+  });
+
+  it('a remote open delivered twice while it runs: one unlock, the repeat joins the first and is not answered', async () => {
+    locker = await coreOnFakeBus();
+    const { core, bus, lockOf, sent } = locker;
+    bus.script(lockOf(2), { afterMs: 500 });
+    const command = {
+      v: 1 as const,
+      requestId: 'open-2',
+      type: 'open' as const,
+      compartment: 2,
+      reason: 'staff at the desk',
+      by: 'it-1',
+    };
+    const first = core.command(command);
+    await settle(100);
+    const repeat = core.command(command);
+    await settle();
+    expect(await first).toMatchObject({ answer: true, result: { ok: true } });
+    expect(await repeat).toMatchObject({ answer: false, result: { ok: true } });
+    // delivered again after it ran: the remembered result, nothing sent
+    expect(await core.command(command)).toMatchObject({ answer: true, result: { ok: true } });
     expect(sent()).toBe(1);
   });
 

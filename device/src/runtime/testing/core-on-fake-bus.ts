@@ -30,6 +30,8 @@ export async function coreOnFakeBus(
     prepare?: (store: DeviceStore) => void;
     /** Doors as the boards read them at start; closed by default. */
     doorsAtStart?: Record<number, 'open' | 'closed'>;
+    /** Boards silent at start (their doors read `unknown`) until `bus.setBoardOnline(board, true)`. */
+    boardsOfflineAtStart?: number[];
   } = {},
 ) {
   const sizes = options.sizes ?? ['S', 'S'];
@@ -71,6 +73,7 @@ export async function coreOnFakeBus(
   options.prepare?.(store);
   for (const [number, door] of Object.entries(options.doorsAtStart ?? {}))
     bus.setDoor({ board: 0, lock: Number(number) }, door, 'initial');
+  for (const board of options.boardsOfflineAtStart ?? []) bus.setBoardOnline(board, false);
   core.start();
   await doors.start();
   const lockOf = (compartment: number): LockAddress => ({ board: 0, lock: compartment });
