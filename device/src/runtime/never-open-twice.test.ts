@@ -156,6 +156,14 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
       expect(sent()).toBe(1);
     });
 
+    it('sent but never seen open, door closed, the item sensor sees the item gone: the pickup is recorded, not reopened', async () => {
+      const { store, sent } = await withLoadedPickupAfterCrash(pending(false), 'closed', [], false);
+      expect(store.reservation('r-1')?.state).toBe('picked_up');
+      expect(store.compartment(1)).toMatchObject({ state: 'free', fault: null });
+      expect(await enter(pin)).toMatchObject({ view: 'rejected', params: { reason: 'already_collected' } });
+      expect(sent()).toBe(0);
+    });
+
     it('its board silent at start: the code meanwhile sends nothing; reconciled when the board answers, not reopened', async () => {
       const { bus, store, sent } = await withLoadedPickupAfterCrash(pending(true), 'closed', [0]);
       expect(await enter(pin)).toMatchObject({ view: 'error', params: { code: 'door_fault' } });
@@ -168,15 +176,18 @@ describe('never a door opened twice: decisions on a fake lock bus, fake timers',
       expect(sent()).toBe(0);
     });
 
+    /** `itemPresent`: what the compartments' item sensors read at start; no sensors when undefined. */
     async function withLoadedPickupAfterCrash(
       left: PendingUnlock,
       door: 'open' | 'closed',
       offline: number[] = [],
+      itemPresent?: boolean,
     ) {
       const crashed = await withLoadedPickup();
       crashed.stop();
       // the same database and cabinet, a new process
       locker = await coreOnFakeBus({
+        ...(itemPresent === undefined ? {} : { itemSensors: true, itemsAtStart: { 1: itemPresent } }),
         storePath: crashed.config.store.path,
         prepare: (store) => store.transaction(() => store.setPendingUnlock(left)),
         doorsAtStart: { 1: door },

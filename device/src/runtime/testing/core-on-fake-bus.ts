@@ -25,11 +25,15 @@ const codeKey = 'unit-test-code-key-0123456789abcdef';
 export async function coreOnFakeBus(
   options: {
     sizes?: DeviceConfig['compartments'][number]['size'][];
+    /** Compartments with an item sensor, read through `bus.setItem`; none by default. */
+    itemSensors?: boolean;
     /** A database left by an earlier run (a crash); a new one by default. */
     storePath?: string;
     prepare?: (store: DeviceStore) => void;
     /** Doors as the boards read them at start; closed by default. */
     doorsAtStart?: Record<number, 'open' | 'closed'>;
+    /** What the item sensors read at start, by compartment. */
+    itemsAtStart?: Record<number, boolean>;
     /** Boards silent at start (their doors read `unknown`) until `bus.setBoardOnline(board, true)`. */
     boardsOfflineAtStart?: number[];
   } = {},
@@ -45,6 +49,7 @@ export async function coreOnFakeBus(
       board: 0,
       lock: i + 1,
       size,
+      itemSensor: options.itemSensors ?? false,
       position: { column: i + 1, row: 'middle' },
     })),
     secrets: { codeKey: { env: 'UNIT_CODE_KEY' }, auditKey: { env: 'UNIT_AUDIT_KEY' } },
@@ -73,6 +78,8 @@ export async function coreOnFakeBus(
   options.prepare?.(store);
   for (const [number, door] of Object.entries(options.doorsAtStart ?? {}))
     bus.setDoor({ board: 0, lock: Number(number) }, door, 'initial');
+  for (const [number, present] of Object.entries(options.itemsAtStart ?? {}))
+    bus.setItem({ board: 0, lock: Number(number) }, present);
   for (const board of options.boardsOfflineAtStart ?? []) bus.setBoardOnline(board, false);
   core.start();
   await doors.start();
