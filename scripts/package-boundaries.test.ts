@@ -8,8 +8,10 @@ const productPackages = ['protocol', 'node-kit', 'simulator', 'device', 'fleet']
 /** Entry points that run the product with test rigs (`npm start`, `npm run demo:locker`): never built or released. */
 const demoEntryPoints = ['fleet/src/demo/', 'fleet/src/cli/demo.ts', 'device/src/cli/locker-demo.ts'];
 
+// fakes of a package's internal interfaces for its own unit tests (any `testing/` folder): never built or released
+const isTestSupport = (file: string) => file.endsWith('.test.ts') || file.includes('/testing/');
 const isProduction = (source: SourceImports) =>
-  !source.file.endsWith('.test.ts') && !demoEntryPoints.some((demo) => source.file.startsWith(demo));
+  !isTestSupport(source.file) && !demoEntryPoints.some((demo) => source.file.startsWith(demo));
 const productionOf = (pkg: (typeof productPackages)[number]) =>
   readImports(repoRoot, [`${pkg}/src`]).filter(isProduction);
 const importing = (

@@ -6,7 +6,7 @@ export type ReconcileAction =
   | { kind: 'resume_open'; recordOpening: boolean }
   /** An unlock was pending and the door is closed: it opened and closed while we were away, or the item sensor tells. */
   | { kind: 'finish' }
-  /** An unlock was pending, the door is closed, nothing tells whether it opened: clear it and report. */
+  /** An unlock was pending, the door is closed, nothing tells whether it opened: clear it, report, and keep citizens out until staff check. */
   | { kind: 'outcome_unknown' }
   /** Open with nobody having asked: follow it as a service opening and report. */
   | { kind: 'found_open' }

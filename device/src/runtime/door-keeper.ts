@@ -29,6 +29,11 @@ export interface DoorKeeperEvents {
   reminder: [{ compartment: number }];
 }
 
+/** The fault left by an unlock that may have reached the board: the door may have opened, unseen. */
+const unknownOutcomeFault = 'unlock_outcome_unknown';
+/** Openings a citizen's code asks for: never into a compartment whose last unlock may have opened it. */
+const citizenPurposes: readonly UnlockPurpose[] = ['pickup', 'return'];
+
 export const doorKeeperDefaults = {
   /** Door-left-open checks and retries of closes the disk refused. */
   tickMs: 1000,
@@ -130,12 +135,27 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         code: 'BUSY',
         message: `compartment ${number} is already open`,
       };
+    // its record may hold an opening from before the restart: nothing may replace it before it is settled
+    if (this.awaiting.has(number))
+      return {
+        ok: false,
+        compartment: number,
+        code: 'BOARD_OFFLINE',
+        message: `compartment ${number}: its board has not answered since the start; it opens once the board answers and its door is reconciled`,
+      };
     if (record.state === 'disabled' && purpose !== 'remote' && purpose !== 'service')
       return {
         ok: false,
         compartment: number,
         code: 'DISABLED',
         message: `compartment ${number} is disabled`,
+      };
+    if (record.fault === unknownOutcomeFault && citizenPurposes.includes(purpose))
+      return {
+        ok: false,
+        compartment: number,
+        code: 'UNLOCK_OUTCOME_UNKNOWN',
+        message: `compartment ${number}: its last unlock may have opened it; it opens for citizens again once staff have checked and enabled it`,
       };
     const { store } = this.deps;
     try {
@@ -400,9 +420,12 @@ export class DoorKeeper extends EventEmitter<DoorKeeperEvents> {
         return;
       }
       case 'outcome_unknown':
+        // as after an unlock of unknown outcome while running: the door may have opened and closed
+        // unseen, so the code that asked for it opens nothing more until staff have checked
         this.attempt('reporting an unlock of unknown outcome', () =>
           store.transaction(() => {
             store.clearPendingUnlock(number);
+            store.updateCompartment(number, { state: 'fault', fault: unknownOutcomeFault }, this.iso());
             recorder.record('reconciled', {
               compartment: number,
               reservationId: pending?.reservationId ?? null,
