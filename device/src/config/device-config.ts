@@ -5,6 +5,7 @@ import { defaultLockoutPolicy } from '../flows/lockout.ts';
 import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
 import { espeakDefaults } from '../speech/espeak-speech.ts';
+import { updateConfigSchema } from '../update/update-config.ts';
 
 /** A secret is read from a file or an environment variable, never written in the config in clear. */
 export const secretRefSchema = z.union([
@@ -155,6 +156,8 @@ export const deviceConfigSchema = z
       })
       .strict()
       .default(defaultLockoutPolicy),
+    /** Software updates from the fleet (signed releases); absent: this locker is updated by hand. */
+    updates: updateConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
