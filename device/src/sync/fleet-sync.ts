@@ -9,6 +9,8 @@ import {
   type TopicName,
   topicFor,
   topicMap,
+  type UpdateCommand,
+  type UpdateStatus,
 } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -25,6 +27,8 @@ export interface FleetSyncOptions {
   telemetry: () => Pick<Telemetry, 'outboxDepth' | 'bus' | 'compartments' | 'storage' | 'audit'>;
   /** Reconnect backoff (capped exponential, full jitter); defaults in `reconnectBackoffDefaults`. */
   reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
+  /** Software updates: update commands go to `onCommand`; `onConnected` re-sends an unheard outcome. */
+  updates?: { onCommand: (command: UpdateCommand) => void; onConnected: () => void };
 }
 
 export interface SyncCounters {
@@ -200,7 +204,12 @@ export class FleetSync {
     if (!client) return;
     const { lockerId } = this.options;
     await client.subscribeAsync(
-      [topicFor('reservations', lockerId), topicFor('commands', lockerId), topicFor('eventsAck', lockerId)],
+      [
+        topicFor('reservations', lockerId),
+        topicFor('commands', lockerId),
+        topicFor('eventsAck', lockerId),
+        ...(this.options.updates ? [topicFor('update', lockerId)] : []),
+      ],
       { qos: 1 },
     );
     await client.publishAsync(
@@ -228,6 +237,7 @@ export class FleetSync {
       'connected to the fleet',
     );
     this.publishTelemetry();
+    this.options.updates?.onConnected();
     // what was sent on an earlier connection but never acknowledged goes again
     this.sentUpTo = 0;
     await this.drain();
@@ -258,6 +268,8 @@ export class FleetSync {
         this.counters.commands++;
         const { result, answer } = await this.core.command(command);
         if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
+      } else if (topic === topicFor('update', lockerId) && this.options.updates) {
+        this.options.updates.onCommand(decodePayload('update', payload));
       }
     } catch (error) {
       if (error instanceof TopicError) {
@@ -281,6 +293,21 @@ export class FleetSync {
         retain: spec.retain,
       }),
     );
+  }
+
+  /** An update status for the fleet; false when it could not be sent now (offline, no acknowledgement). */
+  async publishUpdateStatus(status: UpdateStatus): Promise<boolean> {
+    if (!this.client?.connected) return false;
+    try {
+      await this.publish('updateStatus', encodePayload('updateStatus', status));
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { err: error, state: status.state },
+        'update status not sent; sent again at reconnect',
+      );
+      return false;
+    }
   }
 
   /** Also called at once when something the fleet must hear now changes (a disk that refuses writes). */

@@ -10,6 +10,8 @@ export const updateDefaults = {
   healthGateMs: 10 * minute,
   /** Local hours [start, end): at night, when no citizen is expected. */
   window: { startHour: 1, endHour: 5 },
+  /** The welcome page unchanged this long, and no door open: no citizen session (see locker-idle.ts). */
+  idleQuietMs: 120_000,
 } as const;
 
 const ed25519PublicKeyPem = z
@@ -45,6 +47,12 @@ export const updateConfigSchema = z
       .min(10_000)
       .max(60 * minute)
       .default(updateDefaults.healthGateMs),
+    idleQuietMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60 * minute)
+      .default(updateDefaults.idleQuietMs),
     window: z
       .object({ startHour: z.number().int().min(0).max(23), endHour: z.number().int().min(0).max(24) })
       .strict()
