@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { readSecret } from '@locker/device';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
@@ -9,6 +10,10 @@ import { EboxDropChannel } from './notify/ebox-channel.ts';
 import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
+import { ReleaseFiles } from './releases/release-files.ts';
+import { ReleaseRepo } from './releases/release-repo.ts';
+import { RolloutRepo } from './releases/rollout-repo.ts';
+import { RolloutService } from './releases/rollout-service.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AuditChainWatch } from './services/audit-chain-watch.ts';
 import { AuditHeadWatch } from './services/audit-head-watch.ts';
@@ -45,6 +50,10 @@ export class Fleet {
   staff!: StaffService;
   tokens!: TokenService;
   notifications!: NotificationDispatcher;
+  releases!: ReleaseRepo;
+  /** Artifacts in `releases/` beside the store file. */
+  releaseFiles!: ReleaseFiles;
+  rollouts!: RolloutService;
   private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
   private opened = false;
@@ -103,6 +112,18 @@ export class Fleet {
     this.link.auditHeads = this.auditHeads;
     this.auditChain = new AuditChainWatch(store.audit, logger.child({ module: 'audit' }));
     this.staff = new StaffService(store, this.registry, this.link);
+    this.releases = new ReleaseRepo(store.db);
+    this.releaseFiles = new ReleaseFiles(join(dirname(config.store.path), 'releases'));
+    this.rollouts = new RolloutService({
+      store,
+      releases: this.releases,
+      rollouts: new RolloutRepo(store.db),
+      send: (lockerId, command) => this.link.sendUpdate(lockerId, command),
+      live: (u) => this.publishLive(u),
+      logger: logger.child({ module: 'rollouts' }),
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+    });
+    this.link.updates = this.rollouts;
     this.tokens = new TokenService(store);
     this.notifications = new NotificationDispatcher({
       store,

@@ -9,6 +9,7 @@ import { pageRoutes } from './pages/page-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { lockerRoutes } from './routes/locker-routes.ts';
 import { opsRoutes } from './routes/ops-routes.ts';
+import { releaseRoutes } from './routes/release-routes.ts';
 import { reservationRoutes } from './routes/reservation-routes.ts';
 
 export interface AppDeps {
@@ -64,6 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   lockerRoutes(app, deps.fleet);
   adminRoutes(app, deps.fleet);
   opsRoutes(app, deps.fleet, hashing);
+  releaseRoutes(app, deps.fleet);
   pageRoutes(app);
   return app;
 }

@@ -7,6 +7,8 @@ import {
   TopicError,
   topicFilterAll,
   topicFor,
+  type UpdateCommand,
+  type UpdateStatus,
 } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -55,6 +57,10 @@ export class FleetLink implements ChangePublisher {
   reservations: ReservationService | undefined;
   /** Set after construction: checks each locker's audit chain head from its telemetry. */
   auditHeads: AuditHeadWatch | undefined;
+  /** Set after construction: rollouts hear each locker's update status and when it comes online. */
+  updates:
+    | { observe(lockerId: string, status: UpdateStatus): void; online(lockerId: string): void }
+    | undefined;
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -90,7 +96,9 @@ export class FleetLink implements ChangePublisher {
         this.logger.info({ sessionPresent: connack.sessionPresent }, 'fleet connected to the broker');
         client
           .subscribeAsync(
-            (['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const).map(topicFilterAll),
+            (['events', 'syncState', 'status', 'telemetry', 'commandResults', 'updateStatus'] as const).map(
+              topicFilterAll,
+            ),
             { qos: 1 },
           )
           .then(() => {
@@ -134,6 +142,20 @@ export class FleetLink implements ChangePublisher {
     await client.publishAsync(topicFor('commands', lockerId), encodePayload('commands', command), { qos: 1 });
   }
 
+  /** An update command (QoS 1); false when not connected: rollouts send it again when the locker comes online. */
+  sendUpdate(lockerId: string, command: UpdateCommand): boolean {
+    const client = this.client;
+    if (!client?.connected) return false;
+    client.publish(topicFor('update', lockerId), encodePayload('update', command), { qos: 1 }, (error) => {
+      if (error)
+        this.logger.warn(
+          { lockerId, err: error },
+          'update command not delivered; sent again when it reconnects',
+        );
+    });
+    return true;
+  }
+
   /** Synchronous on purpose: the PUBACK goes out only after the event is committed. */
   private message(topic: string, payload: Buffer): void {
     const parsed = parseTopic(topic);
@@ -173,6 +195,7 @@ export class FleetLink implements ChangePublisher {
           at,
         });
         this.onLive({ kind: 'locker', lockerId });
+        if (presence.state === 'online') this.updates?.online(lockerId);
       } else if (name === 'telemetry') {
         const telemetry = decodePayload('telemetry', payload);
         this.store.lockers.setTelemetry(lockerId, telemetry, at);
@@ -182,6 +205,8 @@ export class FleetLink implements ChangePublisher {
         const result = decodePayload('commandResults', payload);
         this.store.lockers.answerCommand(lockerId, result.requestId, result.ok, result.code ?? null, at);
         this.onLive({ kind: 'locker', lockerId });
+      } else if (name === 'updateStatus') {
+        this.updates?.observe(lockerId, decodePayload('updateStatus', payload));
       }
     } catch (error) {
       if (error instanceof TopicError) {
