@@ -1,11 +1,20 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { UpdateError } from './update-error.ts';
 
 const run = promisify(execFile);
-const timeouts = { unpackMs: 120_000 } as const;
+const timeouts = { unpackMs: 120_000, copyModulesMs: 300_000, npmCiMs: 20 * 60_000 } as const;
 
 /**
  * Where releases live on a locker:
@@ -69,6 +78,35 @@ export class InstallLayout {
       throw new UpdateError('UNPACK_FAILED', `${artifact}: ${error}`, { cause: error });
     } finally {
       rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Gives an unpacked release its production dependencies (a release ships without node_modules):
+   * with the running release's lockfile, a copy of its node_modules (hard links: fast, no network,
+   * native modules already built); with another lockfile, `npm ci --omit=dev` in the new release.
+   */
+  async installDependencies(version: string, running: string): Promise<'copied' | 'installed'> {
+    const target = this.releaseDir(version);
+    const source = this.releaseDir(running);
+    const lock = (dir: string) =>
+      existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json')) : undefined;
+    const sameLock = lock(source)?.equals(lock(target) ?? Buffer.alloc(0)) ?? false;
+    try {
+      if (sameLock && existsSync(join(source, 'node_modules'))) {
+        await run('cp', ['-al', join(source, 'node_modules'), join(target, 'node_modules')], {
+          timeout: timeouts.copyModulesMs,
+        });
+        return 'copied';
+      }
+      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
+        cwd: target,
+        timeout: timeouts.npmCiMs,
+        maxBuffer: 16 * 2 ** 20,
+      });
+      return 'installed';
+    } catch (error) {
+      throw new UpdateError('DEPENDENCIES_FAILED', `${target}: ${error}`, { cause: error });
     }
   }
 

@@ -8,7 +8,7 @@ export type UpdateErrorCode =
   | 'TOO_LARGE'
   | 'DOWNLOAD_FAILED'
   | 'UNPACK_FAILED'
-  | 'NOT_IDLE'
+  | 'DEPENDENCIES_FAILED'
   | 'UNHEALTHY';
 
 const hints: Record<UpdateErrorCode, string> = {
@@ -23,7 +23,8 @@ const hints: Record<UpdateErrorCode, string> = {
   TOO_LARGE: 'the artifact is larger than updates.maxArtifactBytes',
   DOWNLOAD_FAILED: 'the download failed; the next attempt resumes where it stopped',
   UNPACK_FAILED: 'the artifact did not unpack into one release directory; the running version is kept',
-  NOT_IDLE: 'a citizen session or an open door: the update waits for the locker to be idle',
+  DEPENDENCIES_FAILED:
+    'the new release could not get its node_modules (npm ci needs the registry or its cache); the running version is kept',
   UNHEALTHY: 'the new version did not become healthy in time: switched back to the previous one',
 };
 

@@ -32,6 +32,7 @@ function buildArtifact(version: string): string {
   const stage = join(work, `stage-${version}`, `locker-${version}`);
   mkdirSync(join(stage, 'device'), { recursive: true });
   writeFileSync(join(stage, 'device', 'package.json'), JSON.stringify({ version }));
+  writeFileSync(join(stage, 'package-lock.json'), '{"lockfileVersion":3}');
   const file = join(work, `locker-${version}.tar.gz`);
   execFileSync('tar', ['-czf', file, '-C', join(work, `stage-${version}`), `locker-${version}`]);
   return file;
@@ -39,7 +40,8 @@ function buildArtifact(version: string): string {
 
 function rig(serverUrl: string, options: { idle?: () => boolean; now?: () => Date } = {}) {
   const layout = new InstallLayout(join(work, 'install'));
-  mkdirSync(layout.releaseDir('0.1.0'), { recursive: true });
+  mkdirSync(join(layout.releaseDir('0.1.0'), 'node_modules', 'zod'), { recursive: true });
+  writeFileSync(join(layout.releaseDir('0.1.0'), 'package-lock.json'), '{"lockfileVersion":3}');
   layout.switchTo('0.1.0');
   const reports: UpdateStatus[] = [];
   const restart = vi.fn(async () => {});
@@ -86,6 +88,8 @@ describe('updater on the locker', () => {
       expect(server.requests.map((r) => r.url)).toEqual(['/api/releases/locker/0.2.0/artifact']);
       expect(readlinkSync(layout.current)).toBe(join('releases', '0.2.0'));
       expect(existsSync(join(layout.releaseDir('0.2.0'), 'device', 'package.json'))).toBe(true);
+      // same lockfile as the running release: its node_modules, no npm ci
+      expect(existsSync(join(layout.releaseDir('0.2.0'), 'node_modules', 'zod'))).toBe(true);
       expect(existsSync(layout.releaseDir('0.1.0'))).toBe(true);
       expect(backup).toHaveBeenCalledWith(layout.backup('0.2.0'));
       expect(readUpdateRecord(layout.stateFile)).toMatchObject({

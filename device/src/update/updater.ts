@@ -133,6 +133,11 @@ export class Updater {
     }
     try {
       await layout.unpack(file, manifest.version);
+      const how = await layout.installDependencies(manifest.version, this.deps.running);
+      logger.info(
+        { version: manifest.version, dependencies: how },
+        'release unpacked beside the running one',
+      );
     } catch (error) {
       this.active = undefined;
       await status('failed', describe(error));
