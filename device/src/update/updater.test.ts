@@ -18,7 +18,7 @@ import { signArtifact } from '../../../scripts/artifact-signing.ts';
 import { InstallLayout } from './install-layout.ts';
 import { RangeServer } from './testing/range-server.ts';
 import { updateConfigSchema } from './update-config.ts';
-import { readUpdateRecord } from './update-state.ts';
+import { readUpdateRecord, writeUpdateRecord } from './update-state.ts';
 import { Updater } from './updater.ts';
 
 const releaseKey = generateKeyPairSync('ed25519');
@@ -167,6 +167,33 @@ describe('updater on the locker', () => {
       await vi.waitFor(() => expect(restart).toHaveBeenCalledTimes(1), { timeout: 10_000 });
       expect(readlinkSync(layout.current)).toBe(join('releases', '0.2.0'));
       expect(reports.map((r) => r.state)).toEqual(['downloading', 'waiting', 'switching']);
+    } finally {
+      updater.stop();
+      await server.stop();
+    }
+  });
+
+  it('installs nothing and reports nothing for the release its update record already decided (on probation or rolled back)', async () => {
+    const artifact = buildArtifact('0.2.0');
+    const release = await signArtifact(artifact, releaseKey.privateKey, night);
+    const server = new RangeServer(readFileSync(artifact));
+    const { layout, reports, restart, updater } = rig(await server.start());
+    try {
+      for (const phase of ['switched', 'rolled_back'] as const) {
+        writeUpdateRecord(layout.stateFile, {
+          rolloutId: 'r1',
+          version: '0.2.0',
+          previous: '0.1.0',
+          phase,
+          attempts: 1,
+          backup: layout.backup('0.2.0'),
+          reported: false,
+        });
+        await updater.handle({ v: 1, rolloutId: 'r1', release });
+      }
+      expect(reports).toEqual([]);
+      expect(server.requests).toEqual([]);
+      expect(restart).not.toHaveBeenCalled();
     } finally {
       updater.stop();
       await server.stop();

@@ -9,7 +9,7 @@ import { verifyArtifact, verifyManifest } from './release-verifier.ts';
 import type { UpdateConfig } from './update-config.ts';
 import { UpdateError } from './update-error.ts';
 import { type UpdateReporter, updateStatus } from './update-report.ts';
-import { writeUpdateRecord } from './update-state.ts';
+import { readUpdateRecord, writeUpdateRecord } from './update-state.ts';
 
 export const updaterTimeouts = {
   /** How often a downloaded release waiting for the window or for an idle locker looks again. */
@@ -96,6 +96,12 @@ export class Updater {
     } catch (error) {
       this.active = undefined;
       return this.refuse(error, status);
+    }
+    // what the update record already decided: the health gate reports it, nothing is installed again
+    const record = readUpdateRecord(this.deps.layout.stateFile);
+    if (record?.rolloutId === command.rolloutId && record.version === manifest.version) {
+      this.active = undefined;
+      return;
     }
     if (manifest.version === running) {
       this.active = undefined;

@@ -169,4 +169,16 @@ describe('staged rollouts', () => {
     service.online('ieper-01');
     expect(sent.map((s) => s.lockerId)).toEqual(['ieper-01', 'ieper-01', 'ieper-02']);
   });
+
+  it('does not send the command again to a locker that comes online while it switches to the new version', () => {
+    const rollout = service.create({
+      version: '0.2.0',
+      target: { lockers: lockerIds.slice(0, 2) },
+      stages: [{ lockers: 1 }, { percent: 100 }],
+      by: 'user:admin',
+    });
+    status('ieper-01', rollout.id, 'switching');
+    service.online('ieper-01');
+    expect(sent.map((s) => s.lockerId)).toEqual(['ieper-01']);
+  });
 });

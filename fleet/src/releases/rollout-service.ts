@@ -10,8 +10,8 @@ import type { RolloutLockerState, RolloutRecord, RolloutRepo, RolloutTarget } fr
 
 /** What stops a rollout: a locker of its stage refused, failed or rolled back. */
 const failures: readonly RolloutLockerState[] = ['refused', 'failed', 'update_rolled_back'];
-/** A locker that reached one of these has nothing more to be sent. */
-const settled: readonly RolloutLockerState[] = ['healthy', ...failures];
+/** Sent again when the locker comes online: it never answered, or lost its download with a restart. */
+const resendable: readonly RolloutLockerState[] = ['pending', 'sent', 'waiting', 'downloading'];
 
 export interface RolloutServiceDeps {
   store: FleetStore;
@@ -127,12 +127,15 @@ export class RolloutService {
     this.deps.live({ kind: 'locker', lockerId });
   }
 
-  /** A locker came online: what it should have received and has not answered goes again. */
+  /**
+   * A locker came online: the command goes again if it never answered or was still downloading —
+   * not while it switches (it is restarting into the new version, whose health gate reports).
+   */
   online(lockerId: string): void {
     for (const rollout of this.deps.rollouts.activeFor(lockerId)) {
       if (rollout.state !== 'running') continue;
       const part = this.deps.rollouts.lockers(rollout.id).find((l) => l.lockerId === lockerId);
-      if (part && part.stage <= rollout.stage && !settled.includes(part.state))
+      if (part && part.stage <= rollout.stage && resendable.includes(part.state))
         this.sendTo(rollout, lockerId);
     }
   }
