@@ -38,7 +38,7 @@ function buildArtifact(version: string): string {
   return file;
 }
 
-function rig(serverUrl: string, options: { idle?: () => boolean; now?: () => Date } = {}) {
+function rig(serverUrl: string, options: { idle?: () => boolean; now?: () => Date; running?: string } = {}) {
   const layout = new InstallLayout(join(work, 'install'));
   mkdirSync(join(layout.releaseDir('0.1.0'), 'node_modules', 'zod'), { recursive: true });
   writeFileSync(join(layout.releaseDir('0.1.0'), 'package-lock.json'), '{"lockfileVersion":3}');
@@ -56,7 +56,7 @@ function rig(serverUrl: string, options: { idle?: () => boolean; now?: () => Dat
     }),
     layout,
     keys: [releaseKey.publicKey],
-    running: '0.1.0',
+    running: options.running ?? '0.1.0',
     isIdle: options.idle ?? (() => true),
     now: options.now ?? (() => night),
     backup,
@@ -173,13 +173,17 @@ describe('updater on the locker', () => {
     }
   });
 
-  it('installs nothing and reports nothing for the release its update record already decided (on probation or rolled back)', async () => {
+  it('installs nothing and reports nothing for a release rolled back here, or the one it runs on probation', async () => {
     const artifact = buildArtifact('0.2.0');
     const release = await signArtifact(artifact, releaseKey.privateKey, night);
     const server = new RangeServer(readFileSync(artifact));
-    const { layout, reports, restart, updater } = rig(await server.start());
+    const url = await server.start();
     try {
-      for (const phase of ['switched', 'rolled_back'] as const) {
+      for (const [phase, running] of [
+        ['rolled_back', '0.1.0'],
+        ['switched', '0.2.0'],
+      ] as const) {
+        const { layout, reports, restart, updater } = rig(url, { running });
         writeUpdateRecord(layout.stateFile, {
           rolloutId: 'r1',
           version: '0.2.0',
@@ -190,12 +194,12 @@ describe('updater on the locker', () => {
           reported: false,
         });
         await updater.handle({ v: 1, rolloutId: 'r1', release });
+        updater.stop();
+        expect(reports, phase).toEqual([]);
+        expect(restart).not.toHaveBeenCalled();
       }
-      expect(reports).toEqual([]);
       expect(server.requests).toEqual([]);
-      expect(restart).not.toHaveBeenCalled();
     } finally {
-      updater.stop();
       await server.stop();
     }
   });

@@ -97,9 +97,13 @@ export class Updater {
       this.active = undefined;
       return this.refuse(error, status);
     }
-    // what the update record already decided: the health gate reports it, nothing is installed again
+    // rolled back, or running on probation: the health gate reports it, nothing is installed again
     const record = readUpdateRecord(this.deps.layout.stateFile);
-    if (record?.rolloutId === command.rolloutId && record.version === manifest.version) {
+    const decided =
+      record?.rolloutId === command.rolloutId &&
+      record.version === manifest.version &&
+      (record.phase === 'rolled_back' || (record.phase === 'switched' && manifest.version === running));
+    if (decided) {
       this.active = undefined;
       return;
     }
