@@ -10,6 +10,7 @@ import { Simulator } from '@locker/simulator';
 import { TestBroker } from '@locker/test-kit/locker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { requireBuilt } from './built-entry-points.ts';
 import { buildReleaseArtifact } from './release-artifact.ts';
 import { releaseRoles } from './release-roles.ts';
 
@@ -125,7 +126,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: repoRoot, maxBuffer: 16 * 2 ** 20 });
+  requireBuilt(repoRoot);
   const [tarballs, prebuilds] = await Promise.all([
     Promise.all(releaseRoles.map((role) => buildReleaseArtifact(role, join(work, 'release')))),
     localPrebuilds(),

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { readSecret } from '@locker/node-kit';
 import type { Logger } from 'pino';
 import { EmbeddedBroker } from './broker/embedded-broker.ts';
@@ -11,6 +12,11 @@ import { EboxDropChannel } from './notify/ebox-channel.ts';
 import { EmailChannel } from './notify/email-channel.ts';
 import { NotificationDispatcher } from './notify/notification-dispatcher.ts';
 import { SmsChannel } from './notify/sms-channel.ts';
+import { ReleaseDesk } from './releases/release-desk.ts';
+import { ReleaseFiles } from './releases/release-files.ts';
+import { ReleaseRepo } from './releases/release-repo.ts';
+import { RolloutRepo } from './releases/rollout-repo.ts';
+import { RolloutService } from './releases/rollout-service.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { AdminDesk } from './services/admin-desk.ts';
 import { AuditChainWatch } from './services/audit-chain-watch.ts';
@@ -52,6 +58,10 @@ export class Fleet {
   staff!: StaffService;
   tokens!: TokenService;
   notifications!: NotificationDispatcher;
+  releases!: ReleaseRepo;
+  /** Artifacts in `releases/` beside the store file. */
+  releaseFiles!: ReleaseFiles;
+  rollouts!: RolloutService;
   private email: EmailChannel | undefined;
   private timer: NodeJS.Timeout | undefined;
   private opened = false;
@@ -101,12 +111,25 @@ export class Fleet {
     });
     this.reservations.on('live', (u) => this.publishLive(u));
     this.auditHeads = new AuditHeadWatch(store, logger.child({ module: 'audit' }));
+    this.releases = new ReleaseRepo(store.db);
+    this.releaseFiles = new ReleaseFiles(join(dirname(config.store.path), 'releases'));
+    this.rollouts = new RolloutService({
+      store,
+      releases: this.releases,
+      rollouts: new RolloutRepo(store.db),
+      // the link is built next, with rollouts as its update observer
+      send: (lockerId, command) => this.link.sendUpdate(lockerId, command),
+      live: (u) => this.publishLive(u),
+      logger: logger.child({ module: 'rollouts' }),
+      ...(this.deps.now ? { now: this.deps.now } : {}),
+    });
     this.link = new FleetLink(
       { url: () => this.brokerUrl, password: servicePassword },
       {
         store,
         reservations: this.reservations,
         auditHeads: this.auditHeads,
+        updates: this.rollouts,
         onLive: (u) => this.publishLive(u),
         logger: logger.child({ module: 'link' }),
       },
@@ -175,6 +198,13 @@ export class Fleet {
       registry: this.registry,
       commands: this.commands,
       admin: new AdminDesk(store),
+      releases: new ReleaseDesk({
+        store,
+        releases: this.releases,
+        files: this.releaseFiles,
+        rollouts: this.rollouts,
+      }),
+      rollouts: this.rollouts,
       staff: this.staff,
       tokens: this.tokens,
       auth: store,

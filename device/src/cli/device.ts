@@ -9,6 +9,8 @@ import { backupCommand, recoverCommand } from './store-commands.ts';
 
 const logger = pino({ name: 'locker' }, pino.destination({ fd: 2, sync: true }));
 const timeouts = { stopMs: 10_000 } as const;
+/** Exit status after an update switched `current`: systemd (Restart=on-failure) starts the unit again. */
+const restartExitCode = 75;
 
 /**
  * `npm run device -- --config /etc/locker/locker.yaml`: runs one locker until SIGTERM.
@@ -43,10 +45,10 @@ async function main(): Promise<void> {
   }
   if (command !== 'run')
     throw new ConfigError('CONFIG_UNREADABLE', [`unknown command "${command}": run, backup or recover`]);
-  const device = new Device({ config, logger });
+  const device = new Device({ config, logger, restart: () => stop('update', restartExitCode) });
   const notifier = new SystemdNotifier(() => device.health(), logger);
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping locker');
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     }, timeouts.stopMs).unref();
     notifier.stop();
     await device.stop();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

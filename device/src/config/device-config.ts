@@ -6,6 +6,7 @@ import { defaultLockoutPolicy } from '../flows/lockout.ts';
 import { languages } from '../kiosk/i18n.ts';
 import { lockBusConfigSchema } from '../lockbus/lock-bus-config.ts';
 import { espeakDefaults } from '../speech/espeak-speech.ts';
+import { updateConfigSchema } from '../update/update-config.ts';
 
 const serialLineSchema = z
   .object({ path: z.string().min(1), baudRate: z.number().int().positive().default(9600) })
@@ -145,6 +146,8 @@ export const deviceConfigSchema = z
       })
       .strict()
       .default(defaultLockoutPolicy),
+    /** Software updates from the fleet (signed releases); absent: this locker is updated by hand. */
+    updates: updateConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readSecret } from '@locker/node-kit';
 import { auditTrailLength } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -15,13 +16,18 @@ import { DeviceStore, type StoreOptions } from '../store/device-store.ts';
 import { claimIdentity } from '../store/locker-identity.ts';
 import { type FreeBytes, StoreHealth } from '../store/store-health.ts';
 import { FleetSync } from '../sync/fleet-sync.ts';
+import { isLockerIdle } from '../update/locker-idle.ts';
+import { UpdateService } from '../update/update-service.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { DoorKeeper } from './door-keeper.ts';
 import { EventRecorder } from './event-recorder.ts';
 import { LockerCore } from './locker-core.ts';
 import { Screen } from './screen.ts';
 
-export const softwareVersion = '0.1.0';
+/** The version of the release this code came with (device/package.json, in the source tree and in a release). */
+export const softwareVersion = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface DeviceDeps {
   config: DeviceConfig;
@@ -37,6 +43,8 @@ export interface DeviceDeps {
   freeBytes?: FreeBytes;
   /** Tests inject a recording speech output. */
   speech?: SpeechOutput;
+  /** Stops this process so that its supervisor starts `current` again (updates); the CLI exits with 75. */
+  restart?: () => Promise<void>;
 }
 
 export type HealthProblem = 'starting' | 'board_offline' | 'bus_unresponsive';
@@ -66,6 +74,8 @@ export class Device {
   private inputs: SerialLineInput[] = [];
   private session: KioskSession | undefined;
   private onTamper: ((open: boolean) => void) | undefined;
+  private updates: UpdateService | undefined;
+  private screen: Screen | undefined;
   private ready = false;
 
   constructor(private readonly deps: DeviceDeps) {}
@@ -80,6 +90,29 @@ export class Device {
       ? readSecret(config.fleet.password, 'fleet.password', config.mode, env)
       : undefined;
 
+    if (config.updates) {
+      const restart = this.deps.restart;
+      this.updates = new UpdateService({
+        config: config.updates,
+        storePath: config.store.path,
+        running: softwareVersion,
+        health: () => ({ ok: this.health().ok, fleetConnected: this.sync?.connected ?? null }),
+        isIdle: () =>
+          isLockerIdle(
+            {
+              view: this.screen?.current.view ?? 'error',
+              screenChangedAt: this.screen?.current.at ?? clock.wall(),
+              openDoors: this.doors?.openCount() ?? 0,
+              now: clock.wall(),
+            },
+            config.updates!.idleQuietMs,
+          ),
+        restart: restart ?? (async () => logger.error('an update asked for a restart; none configured')),
+        now: () => new Date(clock.wall()),
+        logger: logger.child({ module: 'update' }),
+      });
+      this.updates.prepare();
+    }
     const store = DeviceStore.open(config.store.path, { ...this.deps.storeOptions, auditKey });
     this.store = store;
     claimIdentity(store, config.lockerId, config.store.commissioned);
@@ -97,6 +130,7 @@ export class Device {
     this.storeHealth = storeHealth;
     storeHealth.start();
     const screen = new Screen(() => clock.wall());
+    this.screen = screen;
     const io =
       this.deps.io ??
       (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
@@ -174,6 +208,7 @@ export class Device {
           ...(password ? { password } : {}),
           software: softwareVersion,
           ...(config.fleet.reconnect ? { reconnect: { backoff: config.fleet.reconnect } } : {}),
+          ...(this.updates ? { updates: this.updates.syncHooks() } : {}),
           telemetryMs: config.timing.telemetryMs,
           telemetry: () => ({
             outboxDepth: store.outbox.depth(),
@@ -193,6 +228,7 @@ export class Device {
         logger.child({ module: 'sync' }),
       );
       this.sync = sync;
+      this.updates?.connect((status) => sync.publishUpdateStatus(status));
       recorder.on('recorded', () => void sync.drain());
       // the alarm of a disk that refuses writes travels at once, without the outbox
       storeHealth.on('change', () => sync.publishTelemetry());
@@ -254,6 +290,7 @@ export class Device {
   }
 
   async stop(): Promise<void> {
+    this.updates?.stop();
     await this.kiosk?.close();
     await this.sync?.stop();
     for (const input of this.inputs) await input.stop();

@@ -5,6 +5,8 @@ import {
   encodePayload,
   type ReservationChange,
   topicFor,
+  type UpdateCommand,
+  type UpdateStatus,
 } from '@locker/protocol';
 import { FakeMqttClient } from '@locker/test-kit/mqtt';
 import type { IClientOptions } from 'mqtt';
@@ -12,7 +14,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeVerdict } from '../runtime/locker-core.ts';
 import { MemoryOutbox } from '../store/outbox.ts';
-import { FleetSync, type SyncedLocker } from './fleet-sync.ts';
+import { FleetSync, type FleetSyncOptions, type SyncedLocker } from './fleet-sync.ts';
 
 const lockerId = 'ieper-1';
 const at = '2026-11-24T10:00:00.000Z';
@@ -45,11 +47,8 @@ let locker: FakeLocker;
 let outbox: MemoryOutbox;
 let sync: FleetSync;
 
-beforeEach(() => {
-  client = new FakeMqttClient();
-  locker = new FakeLocker();
-  outbox = new MemoryOutbox();
-  sync = new FleetSync(
+function newSync(updates?: FleetSyncOptions['updates']): FleetSync {
+  return new FleetSync(
     {
       url: 'mqtt://fleet.test',
       lockerId,
@@ -61,11 +60,19 @@ beforeEach(() => {
         connectOptions = options;
         return client;
       },
+      ...(updates ? { updates } : {}),
     },
     locker,
     outbox,
     pino({ level: 'silent' }),
   );
+}
+
+beforeEach(() => {
+  client = new FakeMqttClient();
+  locker = new FakeLocker();
+  outbox = new MemoryOutbox();
+  sync = newSync();
 });
 
 afterEach(async () => {
@@ -217,4 +224,44 @@ describe('FleetSync with a fake MQTT client', () => {
     expect(locker.commands).toHaveLength(1);
     expect(sync.counters.commands).toBe(1);
   });
+
+  it('with updates: subscribes the update topic, hands an update command to the updater, tells it of each connect and sends its status', async () => {
+    const commands: UpdateCommand[] = [];
+    let connects = 0;
+    sync = newSync({ onCommand: (c) => commands.push(c), onConnected: () => connects++ });
+    await connected();
+    expect(client.subscriptions).toContain(topicFor('update', lockerId));
+    expect(connects).toBe(1);
+    client.deliver(topicFor('update', lockerId), updateCommand);
+    client.deliver(topicFor('update', lockerId), { ...updateCommand, rolloutId: '' });
+    expect(commands).toEqual([updateCommand]);
+    expect(sync.counters.rejectedMessages).toBe(1);
+    expect(await sync.publishUpdateStatus(updateStatus)).toBe(true);
+    expect(client.sentOn(topicFor('updateStatus', lockerId))).toEqual([updateStatus]);
+  });
+
+  it('without updates: no update subscription, and an update command is rejected and counted', async () => {
+    await connected();
+    expect(client.subscriptions).not.toContain(topicFor('update', lockerId));
+    client.deliver(topicFor('update', lockerId), updateCommand);
+    expect(sync.counters.rejectedMessages).toBe(1);
+  });
 });
+
+const updateCommand: UpdateCommand = {
+  v: 1,
+  rolloutId: 'r1',
+  release: {
+    manifest: { v: 1, role: 'locker', version: '0.2.0', sha256: 'a'.repeat(64), size: 1, signedAt: at },
+    keyId: '0123456789abcdef',
+    signature: `${'A'.repeat(86)}==`,
+  },
+};
+const updateStatus: UpdateStatus = {
+  v: 1,
+  rolloutId: 'r1',
+  version: '0.2.0',
+  state: 'waiting',
+  running: '0.1.0',
+  at,
+};

@@ -9,10 +9,13 @@ import {
   type ReservationChange,
   type RoutedMessage,
   type Telemetry,
+  TopicError,
   type TopicName,
   TopicRouter,
   topicFor,
   topicMap,
+  type UpdateCommand,
+  type UpdateStatus,
 } from '@locker/protocol';
 import mqtt, { type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -31,6 +34,8 @@ export interface FleetSyncOptions {
   reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
   /** Builds the MQTT client; `mqtt.connect` unless a test brings a fake. */
   connect?: (url: string, options: IClientOptions) => MqttClientPort;
+  /** Software updates: update commands go to `onCommand`; `onConnected` re-sends an unheard outcome. */
+  updates?: { onCommand: (command: UpdateCommand) => void; onConnected: () => void };
 }
 
 /** What sync needs of the locker: its copy of the reservations (by version) and remote commands. */
@@ -41,7 +46,7 @@ export interface SyncedLocker {
 }
 
 /** What the locker receives from the fleet. */
-type Inbound = 'eventsAck' | 'reservations' | 'commands';
+type Inbound = 'eventsAck' | 'reservations' | 'commands' | 'update';
 
 export interface SyncCounters {
   published: number;
@@ -87,6 +92,7 @@ export class FleetSync {
         eventsAck: (m) => this.acknowledged(m),
         reservations: (m) => this.change(m),
         commands: (m) => this.command(m),
+        update: (m) => this.update(m),
       },
     );
     const router = this.router;
@@ -232,7 +238,12 @@ export class FleetSync {
     if (!client) return;
     const { lockerId } = this.options;
     await client.subscribeAsync(
-      [topicFor('reservations', lockerId), topicFor('commands', lockerId), topicFor('eventsAck', lockerId)],
+      [
+        topicFor('reservations', lockerId),
+        topicFor('commands', lockerId),
+        topicFor('eventsAck', lockerId),
+        ...(this.options.updates ? [topicFor('update', lockerId)] : []),
+      ],
       { qos: 1 },
     );
     await client.publishAsync(
@@ -260,6 +271,7 @@ export class FleetSync {
       'connected to the fleet',
     );
     this.publishTelemetry();
+    this.options.updates?.onConnected();
     // what was sent on an earlier connection but never acknowledged goes again
     this.sentUpTo = 0;
     await this.drain();
@@ -292,6 +304,13 @@ export class FleetSync {
     if (answer) await this.publish('commandResults', encodePayload('commandResults', result));
   }
 
+  /** An update command goes to the updater; a locker without an updates section refuses it. */
+  private update({ payload: command }: RoutedMessage<'update'>): void {
+    if (!this.options.updates)
+      throw new TopicError('TOPIC_NOT_OURS', 'update command on a locker without an updates section');
+    this.options.updates.onCommand(command);
+  }
+
   private async publish(name: TopicName, payload: string): Promise<void> {
     const client = this.client;
     if (!client?.connected) return;
@@ -303,6 +322,21 @@ export class FleetSync {
         retain: spec.retain,
       }),
     );
+  }
+
+  /** An update status for the fleet; false when it could not be sent now (offline, no acknowledgement). */
+  async publishUpdateStatus(status: UpdateStatus): Promise<boolean> {
+    if (!this.client?.connected) return false;
+    try {
+      await this.publish('updateStatus', encodePayload('updateStatus', status));
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { err: error, state: status.state },
+        'update status not sent; sent again at reconnect',
+      );
+      return false;
+    }
   }
 
   /** Also called at once when something the fleet must hear now changes (a disk that refuses writes). */

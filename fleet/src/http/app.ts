@@ -22,6 +22,7 @@ import { pageRoutes } from './pages/page-routes.ts';
 import { type AdminRouteDeps, adminRoutes } from './routes/admin-routes.ts';
 import { type LockerRouteDeps, lockerRoutes } from './routes/locker-routes.ts';
 import { type OpsRouteDeps, opsRoutes } from './routes/ops-routes.ts';
+import { type ReleaseRouteDeps, releaseRoutes } from './routes/release-routes.ts';
 import { type ReservationRouteDeps, reservationRoutes } from './routes/reservation-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 
@@ -30,6 +31,7 @@ export interface AppServices
   extends ReservationRouteDeps,
     Omit<LockerRouteDeps, 'lockers'>,
     AdminRouteDeps,
+    ReleaseRouteDeps,
     Omit<OpsRouteDeps, 'metrics' | 'lockers'> {
   lockers: LockerRouteDeps['lockers'] & OpsRouteDeps['lockers'] & ReservationRouteDeps['lockers'];
   auth: AuthStore;
@@ -133,6 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       },
     ]),
   });
+  void app.register(releaseRoutes, { releases: deps.releases, rollouts: deps.rollouts });
   void app.register(pageRoutes);
   return app;
 }

@@ -211,4 +211,42 @@ export const fleetMigrations: readonly Migration[] = [
       ALTER TABLE api_tokens ADD COLUMN revoked_by TEXT;
     `,
   },
+  {
+    version: 4,
+    name: "software releases (signed manifests, artifact files) and staged rollouts with each locker's outcome",
+    sql: `
+      CREATE TABLE releases (
+        version TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        signed_manifest TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+      );
+      CREATE TABLE rollouts (
+        id TEXT PRIMARY KEY,
+        version TEXT NOT NULL REFERENCES releases (version),
+        target TEXT NOT NULL,
+        stages TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running','paused','aborted','stopped','done')),
+        stage INTEGER NOT NULL,
+        stopped_reason TEXT,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE rollout_lockers (
+        rollout_id TEXT NOT NULL REFERENCES rollouts (id),
+        locker_id TEXT NOT NULL REFERENCES lockers (id),
+        stage INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        code TEXT,
+        message TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (rollout_id, locker_id)
+      );
+    `,
+  },
 ];

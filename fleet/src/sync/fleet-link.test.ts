@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LockerEvent, type ReservationChange, topicFor } from '@locker/protocol';
+import {
+  type LockerEvent,
+  type ReservationChange,
+  topicFor,
+  type UpdateCommand,
+  type UpdateStatus,
+} from '@locker/protocol';
 import { FakeMqttClient } from '@locker/test-kit/mqtt';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +26,8 @@ let applied: LockerEvent[];
 let failing: Set<string>;
 let snapshots: number[];
 let live: LiveUpdate[];
+/** What the link told rollouts: update statuses and lockers coming online. */
+let heard: { observed: [string, UpdateStatus][]; online: string[] };
 let link: FleetLink;
 
 beforeEach(() => {
@@ -39,6 +47,7 @@ beforeEach(() => {
   failing = new Set();
   snapshots = [];
   live = [];
+  heard = { observed: [], online: [] };
   link = new FleetLink(
     { url: () => 'mqtt://broker.test', password: 'service', connect: () => client },
     {
@@ -61,6 +70,10 @@ beforeEach(() => {
         },
       },
       auditHeads: { observe: () => undefined },
+      updates: {
+        observe: (id, status) => heard.observed.push([id, status]),
+        online: (id) => heard.online.push(id),
+      },
       onLive: (update) => live.push(update),
       logger: pino({ level: 'silent' }),
     },
@@ -114,6 +127,7 @@ describe('FleetLink with a fake MQTT client', () => {
       'lockers/v1/+/status',
       'lockers/v1/+/telemetry',
       'lockers/v1/+/commands/result',
+      'lockers/v1/+/update/status',
     ]);
     expect(link.connected).toBe(true);
   });
@@ -170,6 +184,47 @@ describe('FleetLink with a fake MQTT client', () => {
     expect(live).toEqual([{ kind: 'locker', lockerId }]);
   });
 
+  it('hands update statuses and a locker coming online to rollouts; a bad status is rejected and counted', async () => {
+    await started();
+    const status: UpdateStatus = {
+      v: 1,
+      rolloutId: 'r1',
+      version: '0.2.0',
+      state: 'healthy',
+      running: '0.2.0',
+      at,
+    };
+    client.deliver(topicFor('updateStatus', lockerId), status);
+    client.deliver(topicFor('updateStatus', lockerId), { ...status, state: 'exploded' });
+    client.deliver(topicFor('updateStatus', 'poperinge-1'), status);
+    client.deliver(topicFor('status', lockerId), {
+      v: 1,
+      state: 'online',
+      software: '0.2.0',
+      bootId: 'b2',
+      at,
+    });
+    client.deliver(topicFor('status', lockerId), { v: 1, state: 'offline', bootId: 'b2' });
+    expect(heard).toEqual({ observed: [[lockerId, status]], online: [lockerId] });
+    expect(link.counters.rejectedMessages).toBe(2);
+  });
+
+  it('sends an update command to the locker’s own topic, and reports false while down', async () => {
+    const command: UpdateCommand = {
+      v: 1,
+      rolloutId: 'r1',
+      release: {
+        manifest: { v: 1, role: 'locker', version: '0.2.0', sha256: 'a'.repeat(64), size: 1, signedAt: at },
+        keyId: '0123456789abcdef',
+        signature: `${'A'.repeat(86)}==`,
+      },
+    };
+    expect(link.sendUpdate(lockerId, command)).toBe(false);
+    await started();
+    expect(link.sendUpdate(lockerId, command)).toBe(true);
+    expect(client.sentOn(topicFor('update', lockerId))).toHaveLength(1);
+  });
+
   it('answers a locker’s connect with the changes it missed, and one that is ahead with a snapshot', async () => {
     await started();
     appendRemoves(3);
@@ -192,7 +247,7 @@ describe('FleetLink with a fake MQTT client', () => {
     expect(versions()).toEqual([]);
     client.accept(true);
     await Promise.resolve();
-    expect(client.subscriptions).toHaveLength(10);
+    expect(client.subscriptions).toHaveLength(12);
     client.deliver(topicFor('syncState', lockerId), { v: 1, version: 0, bootId: 'b2', reason: 'connect' });
     expect(versions()).toEqual([1, 2]);
   });

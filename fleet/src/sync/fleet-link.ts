@@ -8,6 +8,8 @@ import {
   TopicRouter,
   topicFilterAll,
   topicFor,
+  type UpdateCommand,
+  type UpdateStatus,
 } from '@locker/protocol';
 import mqtt, { type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
@@ -25,7 +27,7 @@ const timeouts = {
 /** Past this many missed changes a locker gets one snapshot instead of the replay. */
 const snapshotAfter = 500;
 /** What the fleet receives from lockers. */
-const inbound = ['events', 'syncState', 'status', 'telemetry', 'commandResults'] as const;
+const inbound = ['events', 'syncState', 'status', 'telemetry', 'commandResults', 'updateStatus'] as const;
 type Inbound = (typeof inbound)[number];
 
 export interface FleetLinkCounters {
@@ -54,11 +56,19 @@ export interface LockerEventSink {
   snapshotFor(lockerId: string, aboveVersion: number): ReservationChange;
 }
 
+/** What the link tells rollouts. */
+export interface UpdateObserver {
+  observe(lockerId: string, status: UpdateStatus): void;
+  online(lockerId: string): void;
+}
+
 export interface FleetLinkDeps {
   store: FleetStore;
   reservations: LockerEventSink;
   /** Checks each locker's audit chain head from its telemetry. */
   auditHeads: { observe(lockerId: string, head: ReportedAuditHead, at: string): unknown };
+  /** Rollouts: hear each locker's update status and when it comes online (an unanswered command goes again). */
+  updates: UpdateObserver;
   onLive: (update: LiveUpdate) => void;
   logger: Logger;
 }
@@ -87,6 +97,7 @@ export class FleetLink implements ChangePublisher {
         status: (m) => this.status(m),
         telemetry: (m) => this.telemetry(m),
         commandResults: (m) => this.commandResult(m),
+        updateStatus: (m) => this.updateStatus(m),
       },
     );
     const router = this.router;
@@ -206,6 +217,20 @@ export class FleetLink implements ChangePublisher {
     });
   }
 
+  /** An update command (QoS 1); false when not connected: rollouts send it again when the locker comes online. */
+  sendUpdate(lockerId: string, command: UpdateCommand): boolean {
+    const client = this.client;
+    if (!client?.connected) return false;
+    client.publish(topicFor('update', lockerId), encodePayload('update', command), { qos: 1 }, (error) => {
+      if (error)
+        this.deps.logger.warn(
+          { lockerId, err: error },
+          'update command not delivered; sent again when it reconnects',
+        );
+    });
+    return true;
+  }
+
   private event({ lockerId, payload: event }: RoutedMessage<'events'>): void {
     const verdict = this.deps.reservations.applyEvent(event);
     if (verdict === 'applied') this.counters.eventsApplied++;
@@ -227,6 +252,7 @@ export class FleetLink implements ChangePublisher {
       at: new Date().toISOString(),
     });
     this.deps.onLive({ kind: 'locker', lockerId });
+    if (presence.state === 'online') this.deps.updates.online(lockerId);
   }
 
   private telemetry({ lockerId, payload: telemetry }: RoutedMessage<'telemetry'>): void {
@@ -240,6 +266,10 @@ export class FleetLink implements ChangePublisher {
     const at = new Date().toISOString();
     this.deps.store.lockers.answerCommand(lockerId, result.requestId, result.ok, result.code ?? null, at);
     this.deps.onLive({ kind: 'locker', lockerId });
+  }
+
+  private updateStatus({ lockerId, payload: status }: RoutedMessage<'updateStatus'>): void {
+    this.deps.updates.observe(lockerId, status);
   }
 
   private sendAck(lockerId: string, seq: number, id: string): void {

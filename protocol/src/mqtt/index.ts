@@ -3,3 +3,4 @@ export * from './payload-schemas.ts';
 export * from './reconnect-backoff.ts';
 export * from './topic-map.ts';
 export * from './topic-router.ts';
+export * from './update-schemas.ts';

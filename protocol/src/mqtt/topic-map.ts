@@ -9,6 +9,7 @@ import {
   syncStateSchema,
   telemetrySchema,
 } from './payload-schemas.ts';
+import { updateCommandSchema, updateStatusSchema } from './update-schemas.ts';
 
 export const topicRoot = 'lockers/v1';
 
@@ -42,6 +43,14 @@ export const topicMap = {
   },
   commands: { suffix: 'commands', from: 'fleet', qos: 1, retain: false, schema: commandSchema },
   eventsAck: { suffix: 'events/ack', from: 'fleet', qos: 1, retain: false, schema: eventsAckSchema },
+  update: { suffix: 'update', from: 'fleet', qos: 1, retain: false, schema: updateCommandSchema },
+  updateStatus: {
+    suffix: 'update/status',
+    from: 'device',
+    qos: 1,
+    retain: false,
+    schema: updateStatusSchema,
+  },
 } as const satisfies Record<string, TopicSpec<z.ZodType>>;
 
 export type TopicName = keyof typeof topicMap;

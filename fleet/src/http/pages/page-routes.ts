@@ -10,6 +10,7 @@ const assets: Record<string, { type: string; body: string }> = {
   'safe-next.js': { type: 'text/javascript', body: asset('safe-next.js') },
   'desk.js': { type: 'text/javascript', body: asset('desk.js') },
   'dashboard.js': { type: 'text/javascript', body: asset('dashboard.js') },
+  'rollouts.js': { type: 'text/javascript', body: asset('rollouts.js') },
   'pages.css': { type: 'text/css', body: asset('pages.css') },
 };
 
@@ -52,7 +53,8 @@ const pages: Record<string, string> = {
   '/dashboard': page(
     'Dashboard',
     'dashboard.js',
-    `<p id="status" role="status" aria-live="polite"></p><div id="lockers"></div>`,
+    `<p id="status" role="status" aria-live="polite"></p><div id="lockers"></div>
+<section id="rollouts" aria-labelledby="rollouts-title"><h2 id="rollouts-title">Software-updates</h2><div id="rollout-list"></div></section>`,
   ),
 };
 

@@ -1,4 +1,5 @@
 import { api, el, say, signedIn } from './common.js';
+import './rollouts.js';
 
 const stateNames = {
   free: 'vrij',
