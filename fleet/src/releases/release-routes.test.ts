@@ -112,4 +112,25 @@ describe('releases through the fleet API', () => {
       404,
     );
   });
+
+  it('documents the upload’s success body and its error codes by status in the OpenAPI document', async () => {
+    const doc = (await app.inject('/docs/openapi.json')).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const upload = doc.paths['/api/releases/locker/{version}']?.put;
+    const codes = (status: number) =>
+      JSON.stringify(upload?.responses[String(status)]?.content).match(/RELEASE_[A-Z_]+/g) ?? [];
+    expect(upload?.responses['200']?.content).toBeDefined();
+    expect(new Set(codes(400))).toEqual(
+      new Set([
+        'RELEASE_MANIFEST_INVALID',
+        'RELEASE_MANIFEST_MISMATCH',
+        'RELEASE_BODY_MISSING',
+        'RELEASE_TOO_LARGE',
+        'RELEASE_SIZE_MISMATCH',
+        'RELEASE_DIGEST_MISMATCH',
+      ]),
+    );
+    expect(new Set(codes(409))).toEqual(new Set(['RELEASE_EXISTS']));
+  });
 });
