@@ -10,6 +10,8 @@ const lockerId = 'ieper-1';
 let fleet: Fleet;
 let locker: MqttClient;
 const acks: string[] = [];
+/** Reservation changes the locker received, by version. */
+const versions: number[] = [];
 
 beforeAll(async () => {
   fleet = createTestFleet();
@@ -20,8 +22,14 @@ beforeAll(async () => {
     'test',
   );
   locker = await connectProbe(fleet.brokerUrl, lockerId, provisioned.mqtt.password, `locker-${lockerId}`);
-  locker.on('message', (_topic, payload) => acks.push(payload.toString()));
-  await locker.subscribeAsync(topicFor('eventsAck', lockerId), { qos: 1 });
+  locker.on('message', (topic, payload) => {
+    if (topic === topicFor('reservations', lockerId))
+      versions.push((JSON.parse(payload.toString()) as { version: number }).version);
+    else acks.push(payload.toString());
+  });
+  await locker.subscribeAsync([topicFor('eventsAck', lockerId), topicFor('reservations', lockerId)], {
+    qos: 1,
+  });
 });
 
 afterAll(async () => {
@@ -71,5 +79,39 @@ describe('the fleet’s MQTT link: what a locker sends', () => {
     await until(() => fleet.link.counters.rejectedMessages === before + 5, 'five rejections');
     expect(fleet.store.events.count()).toBe(1);
     expect(acks).toHaveLength(2);
+  });
+});
+
+describe('the fleet’s MQTT link: what a locker is sent', () => {
+  const reserve = () =>
+    fleet.reservations.create(
+      {
+        lockerId,
+        itemType: 'hall_key',
+        citizen: { name: 'Jan Peeters', email: 'jan@example.be', language: 'nl', channel: 'email' },
+      },
+      'test',
+    );
+  const reportApplied = (version: number) =>
+    locker.publishAsync(
+      topicFor('syncState', lockerId),
+      JSON.stringify({ v: 1, version, bootId: randomUUID(), reason: 'applied' }),
+      { qos: 1 },
+    );
+
+  it('a change committed while the fleet’s link was away from the broker reaches a locker that stayed connected, once the link is back', async () => {
+    reserve();
+    const first = fleet.store.lockers.latestVersion(lockerId);
+    await until(() => versions.includes(first), `change ${first} at the locker`);
+    await reportApplied(first);
+    await until(() => fleet.store.lockers.get(lockerId)?.appliedVersion === first, 'the locker in step');
+    // the fleet restarts behind a broker that keeps the lockers connected (or its link reconnects):
+    // what is committed meanwhile is not sent, and the locker has no reason to ask
+    await fleet.link.stop();
+    reserve();
+    const missed = fleet.store.lockers.latestVersion(lockerId);
+    expect(missed).toBe(first + 1);
+    await fleet.link.start();
+    await until(() => versions.includes(missed), `change ${missed} at the locker`);
   });
 });
