@@ -232,7 +232,7 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
       'bad messages rejected',
     );
     expect(rig.simulator.simBus.counters.unlockCommands).toBe(unlocks);
-    const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === target);
+    const rows = rig.inProcess!.openStore!.audit.rows().filter((r) => r.compartment === target);
     expect(rows.map((r) => r.reason)).toEqual([
       'remote: citizen called: card stuck',
       'disable: hinge broken',
@@ -338,7 +338,7 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     await rig.peer.until(() => rig.peer.eventsOf('door_opened').some((e) => e.compartment === 31));
     rig.act(31, 'close');
     await rig.peer.until(() => rig.peer.eventsOf('door_closed').some((e) => e.compartment === 31));
-    const rows = rig.inProcess!['store']!.audit.rows().filter((r) => r.compartment === 31);
+    const rows = rig.inProcess!.openStore!.audit.rows().filter((r) => r.compartment === 31);
     expect(rows.at(-1)).toMatchObject({ actorKind: 'system', outcome: 'opened_without_command' });
   });
 
@@ -380,7 +380,7 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
   });
 
   it('at start, reconciles its records with the boards: a door found open and an unexpected item are reported', async () => {
-    const free = rig.inProcess!['store']!.compartments().filter((c) => c.state === 'free');
+    const free = rig.inProcess!.openStore!.compartments().filter((c) => c.state === 'free');
     const [empty, open] = free.slice(-2).map((c) => c.number) as [number, number];
     await rig.inProcess!.stop();
     rig.act(open, 'key');
