@@ -1,6 +1,6 @@
 import { topicFor } from '@locker/protocol';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FleetProcess, freePort, processSecret } from '../testing/fleet-process.ts';
 import { MosquittoBroker } from '../testing/mosquitto.ts';
 import { connectProbe } from '../testing/mqtt-probe.ts';
@@ -71,7 +71,14 @@ describe('Mosquitto with the files the fleet generated: a locker reaches only it
     await fleetService.publishAsync(topicFor('reservations', 'ieper-1'), '{"for":"ieper"}', { qos: 1 });
     await ieper.publishAsync(topicFor('events', 'poperinge-1'), '{"forged":true}', { qos: 1 });
     await ieper.publishAsync(topicFor('events', 'ieper-1'), '{"own":true}', { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // each client's own message was published after its forbidden one: once it is in, the other would be too
+    await vi.waitFor(
+      () => {
+        expect(ieperSees).toContain(topicFor('reservations', 'ieper-1'));
+        expect(serviceSees).toContain(topicFor('events', 'ieper-1'));
+      },
+      { timeout: 10_000 },
+    );
 
     expect(ieperSees).toEqual([topicFor('reservations', 'ieper-1')]);
     expect(serviceSees).toEqual([topicFor('events', 'ieper-1')]);
