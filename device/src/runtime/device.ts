@@ -253,6 +253,16 @@ export class Device {
     };
   }
 
+  /** The open store (undefined before start): what tests and tools in this process read. */
+  get openStore(): DeviceStore | undefined {
+    return this.store;
+  }
+
+  /** The fleet sync (undefined before start or without a fleet). */
+  get fleetSync(): FleetSync | undefined {
+    return this.sync;
+  }
+
   async stop(): Promise<void> {
     await this.kiosk?.close();
     await this.sync?.stop();
