@@ -267,7 +267,10 @@ export class FleetLink implements ChangePublisher {
   private catchUpAll(): void {
     try {
       for (const locker of this.deps.store.lockers.list('all'))
-        if (!locker.decommissionedAt && locker.appliedVersion < this.deps.store.lockers.latestVersion(locker.id))
+        if (
+          !locker.decommissionedAt &&
+          locker.appliedVersion < this.deps.store.lockers.latestVersion(locker.id)
+        )
           this.catchUp(locker.id, locker.appliedVersion);
     } catch (error) {
       this.deps.logger.error(
