@@ -3,7 +3,8 @@ import { auditTrailLength } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
+import type { CabinetIo } from '../gpio/cabinet-io.ts';
+import { createCabinetIo } from '../gpio/create-cabinet-io.ts';
 import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
 import { KioskSession } from '../kiosk/kiosk-session.ts';
@@ -97,9 +98,7 @@ export class Device {
     this.storeHealth = storeHealth;
     storeHealth.start();
     const screen = new Screen(() => clock.wall());
-    const io =
-      this.deps.io ??
-      (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
+    const io = this.deps.io ?? createCabinetIo(config.gpio, logger);
     this.io = io;
     await io.start();
     this.onTamper = (open: boolean) => {
