@@ -1,9 +1,21 @@
+import { readFileSync } from 'node:fs';
 import type { LockerRig } from '@locker/test-kit/locker';
 import { startAndIdle, tsxDevice } from './locker-runtime.ts';
 
+/** The node flags `locker.service` starts the device with, read from the unit so the bench measures what ships. */
+export function shippedNodeFlags(
+  unit = new URL('../hardware-docs/locker-pc/locker.service', import.meta.url),
+) {
+  const execStart = readFileSync(unit, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('ExecStart='));
+  if (!execStart) throw new Error(`${unit.pathname} has no ExecStart`);
+  return execStart.split(' ').filter((word) => word.startsWith('--') && word !== '--config');
+}
+
 /** The device as a release runs it (`locker.service`): the build under plain node. Needs `npm run build`. */
 export const builtDevice = [
-  '--enable-source-maps',
+  ...shippedNodeFlags(),
   new URL('../device/dist/cli/device.js', import.meta.url).pathname,
 ];
 

@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LockerRig, rigCodeKey } from '@locker/test-kit/locker';
+import { type LockerRig, rigAuditKey, rigCodeKey } from '@locker/test-kit/locker';
 
 /** The device from source under tsx, as `npm run device` runs it. */
 export const tsxDevice = [
@@ -26,25 +27,52 @@ export function percentiles(values: number[]): Percentiles {
   return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(sorted.at(-1)!) };
 }
 
+/** The first line a child prints (its "ready" line); a child that exits before it fails the measurement. */
+export async function firstLine(child: ChildProcess, what: string): Promise<string> {
+  let printed = false;
+  const exited = once(child, 'exit').then(([code]) => {
+    if (!printed) throw new Error(`${what} exited with code ${code} before it was ready`);
+    return '';
+  });
+  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [
+    string,
+  ];
+  printed = true;
+  return line;
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number, ticksPerSecond: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime (fields 14 and 15)
 }
 
+/**
+ * The rig's config with the shipped lock-bus timing (`lockBusDefaults`: a status poll every 500 ms)
+ * instead of the rig's fast test polling, so idle CPU is what a locker in service spends.
+ */
+function shippedTimingConfig(rig: LockerRig): string {
+  const config = JSON.parse(readFileSync(rig.configFile, 'utf8')) as { bus: { timing?: unknown } };
+  delete config.bus.timing;
+  const file = join(dirname(rig.configFile), 'locker-shipped-timing.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
 /** Device process (`node <runtime> --config …`): spawn → "ready" line; its resident memory and CPU while idling. */
 export async function startAndIdle(rig: LockerRig, starts: number, idleMs: number, runtime: string[]) {
+  const configFile = shippedTimingConfig(rig);
   const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
   const startMs: number[] = [];
   let idleRssBytes = 0;
   let idleCpuPercent = 0;
   for (let i = 0; i < starts; i++) {
     const began = performance.now();
-    const child = spawn(process.execPath, [...runtime, '--config', rig.configFile], {
+    const child = spawn(process.execPath, [...runtime, '--config', configFile], {
       stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey },
+      env: { ...process.env, LOCKER_CODE_KEY: rigCodeKey, LOCKER_AUDIT_KEY: rigAuditKey },
     });
-    await once(createInterface({ input: child.stdout! }), 'line');
+    await firstLine(child, 'the device');
     startMs.push(performance.now() - began);
     if (i === starts - 1) {
       const cpuBefore = cpuSeconds(child.pid!, ticksPerSecond);

@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockerRig } from '@locker/test-kit/locker';
 import pino from 'pino';
-import { deviceRuntimes } from './device-runtimes.ts';
 import { createdToApplied, reservationsPerSecond } from './fleet-scale.ts';
 import { lockBusBench } from './lockbus-bench.ts';
 import { codeToUnlock } from './locker-runtime.ts';
+import { runtimeFigures } from './runtime-figures.ts';
 
 const logger = pino({ name: 'bench' }, pino.destination(2));
 const samples = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -24,8 +24,8 @@ async function main(): Promise<void> {
     kind: 'staff',
     staff: [{ id: 'bench', display: 'B', role: 'desk', pinHash: rig.peer.hash('staff', staffPin) }],
   });
-  const runtimes = await deviceRuntimes(rig, Number(process.env.BENCH_STARTS ?? 5), 3000);
-  logger.info(runtimes, 'device process measured (source under tsx, build under plain node)');
+  const runtimes = await runtimeFigures(rig);
+  logger.info(runtimes, 'device and fleet processes measured (source under tsx, build under plain node)');
   await rig.startDeviceInProcess();
   const flow = await codeToUnlock(rig, Math.min(samples, 60), staffPin);
   logger.info(flow, 'code → unlock frame measured');
@@ -43,14 +43,19 @@ async function main(): Promise<void> {
     cpus: (await import('node:os')).cpus().length,
     unlockRoundTrip: lockBus.unlockRoundTrip,
     unlockShippedVsTuned: lockBus.shippedVsTuned,
-    deviceProcess: runtimes.tsx,
-    deviceProcessBuilt: runtimes.built,
+    deviceProcess: runtimes.device.tsx,
+    deviceProcessBuilt: runtimes.device.built,
+    fleetProcess: runtimes.fleet.tsx,
+    fleetProcessBuilt: runtimes.fleet.built,
+    runtimeGoals: runtimes.goals,
     codeToUnlockFrame: flow,
     fleetApi: api,
     fleetCreatedToApplied: fleetScale,
     ratios: {
       ...lockBus.ratios,
-      ...runtimes.ratios,
+      ...runtimes.device.ratios,
+      fleetIdleRssBuiltVsTsx: runtimes.fleet.ratios.idleRssBuiltVsTsx,
+      fleetRssWithLockersBuiltVsTsx: runtimes.fleet.ratios.rssWithLockersBuiltVsTsx,
     },
   };
   await mkdir(outDir, { recursive: true });

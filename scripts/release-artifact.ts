@@ -46,7 +46,7 @@ async function command(file: string, args: string[], cwd: string, timeout: numbe
 function stageWorkspace(workspace: string, into: string): void {
   const built = join(repoRoot, workspace, 'dist');
   if (!existsSync(built)) throw new ReleaseError('NOT_BUILT', `${built} is missing`);
-  const { name, version, type, exports, dependencies } = readPackage(workspace);
+  const { name, version, type, exports, dependencies, optionalDependencies } = readPackage(workspace);
   mkdirSync(join(into, workspace), { recursive: true });
   writeJson(join(into, workspace, 'package.json'), {
     name,
@@ -55,6 +55,7 @@ function stageWorkspace(workspace: string, into: string): void {
     type,
     exports,
     dependencies,
+    optionalDependencies,
   });
   cpSync(built, join(into, workspace, 'dist'), {
     recursive: true,

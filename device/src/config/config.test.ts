@@ -44,6 +44,24 @@ describe('device config', () => {
     expect(loadDeviceConfig(join(dir, 'locker.json')).lockerId).toBe('ieper-stadhuis-1');
   });
 
+  it('selects a GPIO driver: sysfs with its root, gpiod with its chip; refuses an unknown driver or a chip that is not a name', () => {
+    expect(
+      parseDeviceConfig(`${valid}gpio: { driver: sysfs, sysfsRoot: /sys/class/gpio, tamperPin: 534 }\n`, 'l')
+        .gpio,
+    ).toEqual({ driver: 'sysfs', sysfsRoot: '/sys/class/gpio', tamperPin: 534 });
+    expect(
+      parseDeviceConfig(`${valid}gpio: { driver: gpiod, chip: gpiochip0, lightPin: 17 }\n`, 'l').gpio,
+    ).toEqual({
+      driver: 'gpiod',
+      chip: 'gpiochip0',
+      lightPin: 17,
+    });
+    expect(problems(`${valid}gpio: { driver: wiringpi }\n`)).toEqual([expect.stringMatching(/gpio\.driver/)]);
+    expect(problems(`${valid}gpio: { driver: gpiod, chip: "0; reboot" }\n`)).toEqual([
+      expect.stringMatching(/gpio\.chip: a chip name such as gpiochip0/),
+    ]);
+  });
+
   it('requires an audit key apart from the database (secrets.auditKey)', () => {
     expect(problems(valid.replace(', auditKey: { env: LOCKER_AUDIT_KEY }', ''))).toEqual([
       expect.stringMatching(/^locker\.yaml: secrets\.auditKey: /),
@@ -140,7 +158,7 @@ describe('the example config in hardware-docs', () => {
     expect(config).toMatchObject({
       lockerId: 'ieper-stadhuis-1',
       mode: 'production',
-      gpio: { driver: 'onoff' },
+      gpio: { driver: 'gpiod', chip: 'gpiochip0' },
     });
   });
 });

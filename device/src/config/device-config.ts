@@ -63,10 +63,22 @@ export const deviceConfigSchema = z
       .default({}),
     gpio: z
       .object({
-        driver: z.enum(['onoff', 'soft']).default('soft'),
+        /**
+         * soft: no GPIO; onoff (optional dependency) or sysfs: the kernel's deprecated sysfs GPIO,
+         * pins numbered as sysfs numbers them; gpiod: the character device through the libgpiod 1.x
+         * tools (Debian `gpiod`), pins as line offsets of `chip`. See hardware-docs/locker-pc/gpio.md.
+         */
+        driver: z.enum(['soft', 'onoff', 'sysfs', 'gpiod']).default('soft'),
         lightPin: pin.optional(),
         buzzerPin: pin.optional(),
         tamperPin: pin.optional(),
+        /** sysfs: where the sysfs GPIO tree is (default /sys/class/gpio). */
+        sysfsRoot: z.string().startsWith('/').optional(),
+        /** gpiod: the chip as gpioget takes it, a name or a number (default gpiochip0). */
+        chip: z
+          .string()
+          .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a chip name such as gpiochip0, or its number')
+          .optional(),
       })
       .strict()
       .default({ driver: 'soft' }),

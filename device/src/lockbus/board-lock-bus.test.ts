@@ -1,3 +1,4 @@
+import { simBoardProtocols } from '@locker/simulator';
 import { SimHarness } from '@locker/test-kit/lockbus';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockBusError } from './lock-bus-error.ts';
@@ -9,8 +10,16 @@ const protocols = [
   { protocol: 'modbus-rtu' as const, board: 1 },
 ];
 
+// the link's inter-frame sleep through the global setTimeout, so that a fake clock drives it too
+vi.mock('node:timers/promises', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('node:timers/promises')>()),
+  setTimeout: <T>(ms: number, value?: T) =>
+    new Promise<T | undefined>((resolve) => globalThis.setTimeout(() => resolve(value), ms)),
+}));
+
 let harness: SimHarness | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await harness?.stop();
   harness = undefined;
 });
@@ -18,6 +27,22 @@ afterEach(async () => {
 async function start(options: ConstructorParameters<typeof SimHarness>[0]): Promise<SimHarness> {
   harness = new SimHarness(options);
   return harness.start();
+}
+
+/**
+ * Advances the fake clock a millisecond at a time until `work` settles; before each step the
+ * in-process streams deliver what is in flight, so the fake clock never runs ahead of the bytes.
+ */
+async function onFakeClock<T>(work: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(1);
+  }
+  return done;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<LockBusError> {
@@ -331,25 +356,37 @@ describe('BoardLockBus faults specific to a protocol', () => {
     expect((await h.bus.readLock({ board: 0, lock: 3 })).itemPresent).toBe(false);
   });
 
-  it('sequences many unlocks on a noisy bus: unlock frames leave the wire at least a coil pulse apart', async () => {
+  it('sequences many unlocks on a noisy bus: unlock frames reach the boards at least a coil pulse apart (fake clock)', async () => {
+    // the bus's and the simulated boards' timers and clocks are fake: the arrival times are those of
+    // the simulated wire (paced at the line speed), whatever the machine's load
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date'],
+    });
     const coilPulseMs = 30;
-    const h = await start({
+    const h = new SimHarness({
       protocol: 'cu48',
       transport: 'in-process',
-      timing: { maxCoilsEnergised: 1, coilPulseMs, unlockGapMs: 0, unlockConfirmMs: 3000 },
+      timing: {
+        maxCoilsEnergised: 1,
+        coilPulseMs,
+        unlockGapMs: 0,
+        unlockConfirmMs: 3000,
+      },
     });
-    const unlockWires: number[] = [];
-    h.bus.on('wire', (wire) => {
-      if (wire.kind === 'unlock') unlockWires.push(wire.drainedAt);
+    harness = h;
+    await onFakeClock(h.start());
+    /** When each unlock frame had arrived at the boards (its last byte on the paced wire plus the board's turnaround). */
+    const unlockArrivals: number[] = [];
+    h.simulator.simBus.on('request', ({ bytes }) => {
+      if (simBoardProtocols.cu48.isUnlockRequest(bytes)) unlockArrivals.push(performance.now());
     });
     // every status reply byte corrupted with 5 %: about half the reads fail or time out, delaying the writes queued behind them
     h.simulator.simBus.setFaults({ corruptRate: 0.05 });
     const locks = Array.from({ length: 24 }, (_, i) => i + 1);
-    await Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock })));
-    expect(unlockWires).toHaveLength(24);
-    for (let i = 1; i < unlockWires.length; i++) {
-      expect(unlockWires[i]! - unlockWires[i - 1]!).toBeGreaterThanOrEqual(coilPulseMs);
-    }
+    await onFakeClock(Promise.allSettled(locks.map((lock) => h.bus.unlock({ board: 0, lock }))));
+    expect(unlockArrivals).toHaveLength(24);
+    const gaps = unlockArrivals.slice(1).map((at, i) => at - unlockArrivals[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(coilPulseMs);
     for (const lock of locks) expect(h.simulator.door(0, lock).snapshot().unlockCount).toBe(1);
   });
 });

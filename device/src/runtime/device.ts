@@ -4,7 +4,8 @@ import { auditTrailLength } from '@locker/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DeviceConfig } from '../config/device-config.ts';
-import { type CabinetIo, OnoffCabinetIo, SoftCabinetIo } from '../gpio/cabinet-io.ts';
+import type { CabinetIo } from '../gpio/cabinet-io.ts';
+import { createCabinetIo } from '../gpio/create-cabinet-io.ts';
 import { SerialLineInput } from '../input/serial-line-input.ts';
 import { buildKioskApp } from '../kiosk/kiosk-app.ts';
 import { KioskSession } from '../kiosk/kiosk-session.ts';
@@ -131,9 +132,7 @@ export class Device {
     storeHealth.start();
     const screen = new Screen(() => clock.wall());
     this.screen = screen;
-    const io =
-      this.deps.io ??
-      (config.gpio.driver === 'onoff' ? new OnoffCabinetIo(config.gpio, logger) : new SoftCabinetIo(logger));
+    const io = this.deps.io ?? createCabinetIo(config.gpio, logger);
     this.io = io;
     await io.start();
     this.onTamper = (open: boolean) => {
@@ -287,6 +286,16 @@ export class Device {
       // not part of `ok`: a restart does not free a disk; pickups are refused and the fleet alarmed instead
       storage: this.storeHealth?.state() ?? null,
     };
+  }
+
+  /** The open store (undefined before start): what tests and tools in this process read. */
+  get openStore(): DeviceStore | undefined {
+    return this.store;
+  }
+
+  /** The fleet sync (undefined before start or without a fleet). */
+  get fleetSync(): FleetSync | undefined {
+    return this.sync;
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,8 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import type { AedesOptions, Client } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { BrokerLimits } from './broker-limits.ts';
 import { ConnectionLimiter } from './connection-limiter.ts';
@@ -12,17 +10,8 @@ import { guardedStream } from './guarded-stream.ts';
 import { MqttLengthScanner } from './mqtt-length-scanner.ts';
 import { type MqttIdentity, mayPublish, maySubscribe } from './topic-acl.ts';
 
-/** The part of an aedes broker used here. */
-interface Aedes {
-  /** Connected clients by client id. */
-  readonly clients: Record<string, Client | undefined>;
-  handle(stream: Duplex): unknown;
-  close(callback: () => void): void;
-  on(event: 'clientDisconnect' | 'client', listener: (client: Client) => void): void;
-}
-
-// aedes is CommonJS whose named exports Node's ESM loader cannot see
-const createAedes = createRequire(import.meta.url)('aedes') as (options?: AedesOptions) => Aedes;
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) the login check answers with. */
+const connackCodes = { serverUnavailable: 3, badUserNameOrPassword: 4 } as const;
 
 /** Decides who a connection is: a locker by its id and secret, or the fleet's service identity. */
 export type Authenticator = (
@@ -67,6 +56,8 @@ export class EmbeddedBroker {
   private servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly identities = new WeakMap<Client, MqttIdentity>();
+  /** Registered sessions by client id (aedes keeps its own map out of its typed API). */
+  private readonly sessions = new Map<string, Client>();
   readonly counters: BrokerCounters = {
     connections: 0,
     refusedLogins: 0,
@@ -100,7 +91,7 @@ export class EmbeddedBroker {
    * connected. Used when a locker's credentials are rotated or the locker is decommissioned.
    */
   disconnect(clientId: string): boolean {
-    const client = this.aedes?.clients[clientId];
+    const client = this.sessions.get(clientId);
     if (!client) return false;
     this.options.logger.info({ clientId }, 'MQTT session closed by the fleet: credentials revoked');
     client.close();
@@ -115,7 +106,7 @@ export class EmbeddedBroker {
     const { logger, limits } = this.options;
     const connections = new ConnectionLimiter(limits);
     this.connectionLimiter = connections;
-    const aedes = createAedes({
+    const aedes = await Aedes.createBroker({
       connectTimeout: limits.connectTimeoutMs,
       authenticate: (client, username, password, done) => {
         const identity = this.options.authenticate(
@@ -129,13 +120,17 @@ export class EmbeddedBroker {
             { clientId: client.id, username },
             'MQTT login refused: unknown user, wrong secret or client id',
           );
-          const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 as const });
+          const error: AuthenticateError = Object.assign(new Error('bad user name or password'), {
+            returnCode: connackCodes.badUserNameOrPassword,
+          });
           return done(error, false);
         }
         if (identity.kind === 'locker' && !this.lockersAdmitted) {
           logger.info({ clientId: client.id }, 'locker asked to retry: the fleet is not subscribed yet');
           // 3 = server unavailable: the locker keeps its events and reconnects a second later
-          const error = Object.assign(new Error('the fleet is starting'), { returnCode: 3 as const });
+          const error: AuthenticateError = Object.assign(new Error('the fleet is starting'), {
+            returnCode: connackCodes.serverUnavailable,
+          });
           return done(error, false);
         }
         this.identities.set(client, identity);
@@ -178,6 +173,10 @@ export class EmbeddedBroker {
       },
     });
     this.aedes = aedes;
+    aedes.on('client', (client) => this.sessions.set(client.id, client));
+    aedes.on('clientDisconnect', (client) => {
+      if (this.sessions.get(client.id) === client) this.sessions.delete(client.id);
+    });
     const accept = (socket: Socket) => {
       socket.on('error', () => undefined);
       const address = socket.remoteAddress ?? '';
@@ -229,6 +228,7 @@ export class EmbeddedBroker {
     const aedes = this.aedes;
     this.aedes = undefined;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    this.sessions.clear();
   }
 }
 

@@ -1,7 +1,7 @@
 import { topicFor } from '@locker/protocol';
 import { connectProbe, FleetProcess, freePort, MosquittoBroker, processSecret } from '@locker/test-kit/fleet';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 let fleet: FleetProcess;
 let mosquitto: MosquittoBroker;
@@ -69,7 +69,14 @@ describe('Mosquitto with the files the fleet generated: a locker reaches only it
     await fleetService.publishAsync(topicFor('reservations', 'ieper-1'), '{"for":"ieper"}', { qos: 1 });
     await ieper.publishAsync(topicFor('events', 'poperinge-1'), '{"forged":true}', { qos: 1 });
     await ieper.publishAsync(topicFor('events', 'ieper-1'), '{"own":true}', { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // each client's own message was published after its forbidden one: once it is in, the other would be too
+    await vi.waitFor(
+      () => {
+        expect(ieperSees).toContain(topicFor('reservations', 'ieper-1'));
+        expect(serviceSees).toContain(topicFor('events', 'ieper-1'));
+      },
+      { timeout: 10_000 },
+    );
 
     expect(ieperSees).toEqual([topicFor('reservations', 'ieper-1')]);
     expect(serviceSees).toEqual([topicFor('events', 'ieper-1')]);

@@ -11,7 +11,7 @@ let rig: LockerRig;
 /** The device's own store and sync (the runtime in this process): the thief's file and the next telemetry. */
 const device = () => {
   const inProcess = rig.inProcess!;
-  return { store: inProcess['store']!, sync: inProcess['sync']! };
+  return { store: inProcess.openStore!, sync: inProcess.fleetSync! };
 };
 
 /** A disable or enable from the fleet: one audited change at the locker, no door involved. */

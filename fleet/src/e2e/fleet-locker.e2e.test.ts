@@ -118,7 +118,7 @@ describe('fleet and a real locker (device + simulator on ptys + embedded broker 
     expect(rig.door(compartment).unlockCount).toBe(2);
     // finished: it leaves the locker's copy, and its PIN is free to be issued again
     await until(applied, 'removal applied at the locker');
-    expect(rig.inProcess!['store']!.reservation(reservation.id)).toBeUndefined();
+    expect(rig.inProcess!.openStore!.reservation(reservation.id)).toBeUndefined();
     expect(fleet.reservations.get(reservation.id)).toMatchObject({ pinHash: null, qrHash: null });
   });
 

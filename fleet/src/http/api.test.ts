@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createTestFleet } from '@locker/test-kit/fleet';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -36,12 +37,19 @@ const newReservation = (lockerId: string) => ({
 });
 
 /** Every documented route that needs a sign-in, from the OpenAPI document. */
-function signedInRoutes(): { method: string; url: string }[] {
-  const paths = app.swagger().paths as Record<string, Record<string, { security?: unknown[] }>>;
+function signedInRoutes(): { method: string; url: string; body: boolean }[] {
+  const paths = app.swagger().paths as Record<
+    string,
+    Record<string, { security?: unknown[]; requestBody?: unknown }>
+  >;
   return Object.entries(paths).flatMap(([path, operations]) =>
     Object.entries(operations)
       .filter(([, operation]) => operation.security?.length !== 0)
-      .map(([method]) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') })),
+      .map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        url: path.replace(/\{(\w+)\}/g, ':$1'),
+        body: operation.requestBody !== undefined,
+      })),
   );
 }
 
@@ -159,28 +167,111 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
       'poperinge-1',
     ]);
     expect((await as(popDesk, 'POST', '/api/reservations', newReservation('ieper-1'))).statusCode).toBe(404);
-    const ids: Record<string, string> = { id: ieperReservation.id, requestId: 'x' };
+  });
+
+  it('every route, called by Poperinge staff (desk and a Poperinge administrator) with a valid body on Ieper’s things, answers 403 or 404 or shows nothing of Ieper, and changes nothing', async () => {
+    await fleet.staff.create(
+      { username: 'admin-pop', display: 'Admin Pop', password, role: 'admin', municipalities: ['poperinge'] },
+      'test',
+    );
+    const popAdmin = await login('admin-pop');
+    // one of each thing of Ieper's that a route names by id
+    const command = (
+      await as(adminS, 'POST', '/api/lockers/ieper-1/commands', {
+        type: 'disable',
+        compartment: 2,
+        reason: 'set-up',
+      })
+    ).json() as { requestId: string };
+    const token = (
+      await as(adminS, 'POST', '/api/tokens', {
+        name: 'ieper-probe',
+        role: 'desk',
+        municipalities: ['ieper'],
+      })
+    ).json() as { id: string };
+    const alarmId = randomUUID();
+    fleet.reservations.applyEvent({
+      v: 1,
+      id: alarmId,
+      seq: 1,
+      lockerId: 'ieper-1',
+      type: 'alarm',
+      at: new Date().toISOString(),
+      compartment: 3,
+      data: { code: 'door_forced' },
+    });
+    const ieperDeskUser = fleet.store.users.byUsername('desk-ieper')!.id;
+    const ids: Record<string, string> = {
+      '/api/reservations/:id': ieperReservation.id,
+      '/api/item-types/:id': 'hall_key',
+      '/api/lockers/:id': 'ieper-1',
+      '/api/commands/:requestId': command.requestId,
+      '/api/alarms/:id': alarmId,
+      '/api/users/:id': ieperDeskUser,
+      '/api/tokens/:id': token.id,
+      '/api/municipalities/:id': 'ieper',
+    };
+    const reason = { reason: 'probing the scope' };
+    /** A body each route accepts, so that it is the scope check that answers, never validation. */
+    const bodies: Record<string, unknown> = {
+      'POST /api/reservations': newReservation('ieper-1'),
+      'POST /api/reservations/:id/cancel': reason,
+      'PUT /api/item-types/:id': {
+        id: 'hall_key',
+        names: { nl: 'zaalsleutel', fr: 'clé de salle', en: 'hall key', de: 'Saalschlüssel' },
+        kind: 'loan',
+        twoFactor: false,
+        daysToCollect: 7,
+        daysToReturn: 3,
+        size: 'S',
+      },
+      'POST /api/lockers': { id: 'ieper-2', municipalityId: 'ieper', siteId: null, name: 'Bib Ieper' },
+      'POST /api/lockers/:id/decommission': reason,
+      'POST /api/lockers/:id/commands': { type: 'open', compartment: 1, reason: 'probing the scope' },
+      'POST /api/users': {
+        username: 'probe-user',
+        display: 'Probe',
+        password,
+        role: 'desk',
+        municipalities: ['ieper'],
+      },
+      'POST /api/users/:id/locker-pin': { pin: '7391046285' },
+      'POST /api/users/:id/disable': reason,
+      'POST /api/tokens': { name: 'probe-token', role: 'desk', municipalities: ['ieper'] },
+      'POST /api/tokens/:id/revoke': reason,
+    };
     const probed: string[] = [];
     // the live stream never ends; its scope is the dashboard's page test
     for (const spec of signedInRoutes().filter((r) => r.url !== '/api/live')) {
-      const withIeper = spec.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
-        if (spec.url.startsWith('/api/lockers')) return 'ieper-1';
-        if (spec.url.startsWith('/api/municipalities')) return 'ieper';
-        if (spec.url.startsWith('/api/users')) return fleet.store.users.byUsername('desk-ieper')!.id;
-        return ids[name] ?? 'x';
+      const key = `${spec.method} ${spec.url}`;
+      if (spec.body) expect(bodies[key], `a valid body for ${key}`).toBeDefined();
+      const url = spec.url.replace(/^(\/api\/[a-z-]+\/:[A-Za-z]+)/, (prefix) => {
+        const id = ids[prefix];
+        expect(id, `an Ieper id for ${prefix}`).toBeDefined();
+        return prefix.replace(/:[A-Za-z]+$/, id!);
       });
-      const body =
-        spec.method === 'GET' ? undefined : { reason: 'probe', pin: '123456', type: 'open', compartment: 1 };
-      const response = await as(popDesk, spec.method as 'GET' | 'POST' | 'PUT', withIeper, body);
-      probed.push(`${spec.method} ${withIeper} → ${response.statusCode}`);
-      if (response.statusCode === 200) {
-        expect(response.body, `${spec.method} ${withIeper}`).not.toContain(ieperReservation.id);
-        expect(response.body, `${spec.method} ${withIeper}`).not.toContain('ieper-1');
-        expect(response.body, `${spec.method} ${withIeper}`).not.toContain('"ieper"');
-      } else expect([400, 403, 404], `${spec.method} ${withIeper}`).toContain(response.statusCode);
+      for (const [who, session] of [
+        ['desk', popDesk],
+        ['admin', popAdmin],
+      ] as const) {
+        const response = await as(session, spec.method as 'GET' | 'POST' | 'PUT', url, bodies[key]);
+        const what = `${who} of Poperinge: ${spec.method} ${url} → ${response.statusCode} ${response.body.slice(0, 200)}`;
+        probed.push(what);
+        if (response.statusCode === 200) {
+          expect(response.body, what).not.toContain(ieperReservation.id);
+          expect(response.body, what).not.toContain('ieper-1');
+          expect(response.body, what).not.toContain('"ieper"');
+        } else expect([403, 404], what).toContain(response.statusCode);
+      }
     }
-    expect(probed.length).toBeGreaterThan(12);
+    expect(probed.length).toBeGreaterThan(40);
     expect(fleet.reservations.get(ieperReservation.id).state).toBe('ready_to_load');
+    expect(fleet.store.lockers.get('ieper-1')?.decommissionedAt).toBeNull();
+    expect(fleet.store.lockers.get('ieper-2')).toBeUndefined();
+    expect(fleet.store.lockers.alarm(alarmId)?.acknowledgedBy).toBeNull();
+    expect(fleet.store.users.token(token.id)?.revokedAt).toBeNull();
+    expect(fleet.store.users.byUsername('probe-user')).toBeUndefined();
   });
 
   it('roles: a desk clerk cannot open doors, read the audit log or create users', async () => {

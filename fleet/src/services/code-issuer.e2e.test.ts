@@ -100,11 +100,13 @@ describe('PINs unique among a locker’s live codes (fleet with its SQLite file,
     expect((await loaded('driving_licence', 4)).pinHash).toBe(pinHash('55555555'));
   });
 
-  it('refuses to go on with a source that only repeats live PINs', () => {
+  it('refuses to go on with a source that only repeats live PINs', async () => {
+    draws.push('66666666');
+    await loaded('driving_licence', 5);
     const stuck = new CodeIssuer({
       store: fleet.store,
       registry: fleet.registry,
-      randomPin: () => '33333333',
+      randomPin: () => '66666666',
     });
     expect(() => fleet.store.transaction(() => stuck.issue(lockerId, false))).toThrow(
       expect.objectContaining({ code: 'PIN_SPACE_EXHAUSTED' }),

@@ -149,6 +149,7 @@ export class FleetLink implements ChangePublisher {
           .subscribeAsync(inbound.map(topicFilterAll), { qos: 1 })
           .then(() => {
             clearTimeout(timer);
+            this.catchUpAll();
             resolve();
           })
           .catch((error) => logger.error({ err: error }, 'subscribing to locker topics failed'));
@@ -285,6 +286,28 @@ export class FleetLink implements ChangePublisher {
           );
       },
     );
+  }
+
+  /**
+   * After each (re)connect of ours: a change committed while we were away from the broker was never
+   * sent, and a locker that stayed connected to it (an external broker) has no reason to ask; so every
+   * locker behind what we last heard it applied gets the rest now. One that applied more says so
+   * (duplicates change nothing); one that is offline asks when it connects.
+   */
+  private catchUpAll(): void {
+    try {
+      for (const locker of this.deps.store.lockers.list('all'))
+        if (
+          !locker.decommissionedAt &&
+          locker.appliedVersion < this.deps.store.lockers.latestVersion(locker.id)
+        )
+          this.catchUp(locker.id, locker.appliedVersion);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error },
+        'catching lockers up after connecting failed; they catch up when they reconnect',
+      );
+    }
   }
 
   /** Sends what the locker missed after `version`; a fresh locker (version 0) gets the log from the start. */

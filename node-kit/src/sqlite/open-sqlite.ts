@@ -12,10 +12,11 @@ export const sqliteBusyTimeoutMs = 5000;
 export function openSqlite(path: string, migrations: readonly Migration[]): Database.Database {
   const db = new Database(path);
   try {
+    // first: switching to WAL takes a lock, and a process still closing the file (a restart, a backup) holds it
+    db.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma(`busy_timeout = ${sqliteBusyTimeoutMs}`);
     migrate(db, migrations);
   } catch (error) {
     db.close();

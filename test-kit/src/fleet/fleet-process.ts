@@ -72,9 +72,10 @@ ${yamlBody}`,
     return out;
   }
 
-  async serve(): Promise<{ httpUrl: string; brokerUrl: string }> {
+  /** `env`: more environment for the service (e.g. an LD_PRELOAD shim). */
+  async serve(env: Record<string, string> = {}): Promise<{ httpUrl: string; brokerUrl: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', this.configFile], {
-      env: this.env(),
+      env: this.env(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,3 +1,4 @@
+export { DurableImage, haveCompiler } from './durable-image.ts';
 export { FleetProcess, freePort, processSecret } from './fleet-process.ts';
 export {
   createTestFleet,

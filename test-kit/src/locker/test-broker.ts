@@ -1,22 +1,11 @@
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { AedesOptions } from 'aedes';
-
-/** The part of an aedes broker this file uses. */
-interface Broker {
-  handle(stream: Socket): unknown;
-  close(callback: () => void): void;
-  on(event: 'subscribe', listener: (subscriptions: unknown, client: { id: string } | null) => void): unknown;
-}
-
-// aedes is CommonJS whose named exports Node's ESM loader cannot see
-const createBroker = createRequire(import.meta.url)('aedes') as (options?: AedesOptions) => Broker;
+import { Aedes } from 'aedes';
 
 /** A real MQTT broker (aedes) on loopback for tests; `stop()` drops every connection, `start()` again on the same port. */
 export class TestBroker {
   private server: Server | undefined;
-  private broker: Broker | undefined;
+  private broker: Aedes | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
@@ -40,7 +29,7 @@ export class TestBroker {
 
   async start(): Promise<void> {
     this.fleetSubscribed = false;
-    const broker = createBroker({
+    const broker = await Aedes.createBroker({
       ...(this.options.lockersAfterFleet
         ? {
             authenticate: (client, _username, _password, done) =>
