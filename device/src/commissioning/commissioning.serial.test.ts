@@ -70,7 +70,8 @@ async function run(
     logger: pino({ level: process.env.LOCKER_TEST_LOG ?? 'silent' }),
     newLocker: { lockerId: 'ieper-stadhuis-9', municipality: 'Ieper' },
     busTiming: testTiming,
-    settings: { probeReads: 2, closeConfirmMs: 3000, closePollMs: 10 },
+    // a loaded CI machine answers a probe late: a reply past its wait would land in the next address's probe
+    settings: { probeReads: 2, probeReplyTimeoutMs: 500, closeConfirmMs: 3000, closePollMs: 10 },
     ...extra,
   });
   return { ...outcome, configPath, installer };

@@ -32,7 +32,8 @@ export const testTiming = {
   offlineAfterMs: 300,
   statusReplyTimeoutMs: 150,
   unlockReplyTimeoutMs: 200,
-  unlockConfirmMs: 800,
+  // long enough for a loaded CI machine to read the door back; a jam test waits it out once
+  unlockConfirmMs: 3000,
   unlockGapMs: 10,
   coilPulseMs: 20,
   reconnectMinMs: 20,

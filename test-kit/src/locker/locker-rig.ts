@@ -97,7 +97,7 @@ export class LockerRig {
         protocol: 'cu16',
         transport: sim.tty!,
         boards: Array.from({ length: boards }, (_, address) => ({ address, locks: 16 })),
-        timing: { pollIntervalMs: 100, unlockConfirmMs: 3000 },
+        timing: { pollIntervalMs: 100, unlockConfirmMs: 8000 },
       },
       compartments: sizes.map((size, i) => ({
         number: i + 1,
