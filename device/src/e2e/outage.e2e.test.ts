@@ -56,11 +56,16 @@ it('broker down for a long stretch while pickups go on: afterwards every event a
     await locker.untilScreen('done');
   }
   // many days of use compressed: hundreds of door openings with the service key while offline
+  // each step waits until the locker has recorded all ten doors (at least one event each), not for a time
+  const outboxDepth = () => locker.inProcess!.health().outboxDepth as number;
+  const recorded = async (action: 'key' | 'close') => {
+    const before = outboxDepth();
+    for (let number = 20; number < 30; number++) locker.act(number, action);
+    await vi.waitFor(() => expect(outboxDepth()).toBeGreaterThanOrEqual(before + 10), { timeout: 20_000 });
+  };
   for (let round = 0; round < 15; round++) {
-    for (let number = 20; number < 30; number++) locker.act(number, 'key');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    for (let number = 20; number < 30; number++) locker.act(number, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await recorded('key');
+    await recorded('close');
   }
   const waiting = locker.inProcess!.health().outboxDepth as number;
   expect(waiting).toBeGreaterThan(300);
