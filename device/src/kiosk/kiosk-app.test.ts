@@ -9,8 +9,11 @@ import { buildKioskApp } from './kiosk-app.ts';
 import { KioskSession } from './kiosk-session.ts';
 
 let app: FastifyInstance | undefined;
+let response: IncomingMessage | undefined;
 
 afterEach(async () => {
+  // a stream left open (a failed assertion) would keep close() waiting
+  response?.destroy();
   await app?.close();
 });
 
@@ -33,15 +36,14 @@ async function serveKiosk() {
 describe('kiosk screen events', () => {
   it('pushes the current screen, then each change, and stops listening when the page goes away', async () => {
     const { screen, url } = await serveKiosk();
-    const response = await new Promise<IncomingMessage>((resolve) =>
-      get(`${url}/api/screen/events`, resolve),
-    );
+    const events = await new Promise<IncomingMessage>((resolve) => get(`${url}/api/screen/events`, resolve));
+    response = events;
     let text = '';
-    response.setEncoding('utf8');
-    response.on('data', (chunk: string) => {
+    events.setEncoding('utf8');
+    events.on('data', (chunk: string) => {
       text += chunk;
     });
-    expect(response.headers['content-type']).toBe('text/event-stream');
+    expect(events.headers['content-type']).toBe('text/event-stream');
     await vi.waitFor(() => expect(text).toContain('"view":"welcome"'), { timeout: 10_000 });
     expect(screen.listenerCount('change')).toBe(1);
     screen.show('door_open', { compartment: 7 });
@@ -49,7 +51,7 @@ describe('kiosk screen events', () => {
       timeout: 10_000,
     });
     expect(text.startsWith(': open\n\n')).toBe(true);
-    response.destroy();
+    events.destroy();
     await vi.waitFor(() => expect(screen.listenerCount('change')).toBe(0), { timeout: 10_000 });
   });
 });
