@@ -1,3 +1,4 @@
+import { openEventStream } from '@locker/node-kit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -104,21 +105,12 @@ export async function buildKioskApp({
     return reply.code(status.ok ? 200 : 503).send(status);
   });
 
-  app.get('/api/screen/events', (request, reply) => {
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    const send = (state: ScreenState) => reply.raw.write(`data: ${JSON.stringify(state)}\n\n`);
+  app.get('/api/screen/events', (_request, reply) => {
+    const stream = openEventStream(reply);
+    const send = (state: ScreenState) => stream.send(state);
     send(screen.current);
     screen.on('change', send);
-    const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
-      clearInterval(keepAlive);
-      screen.off('change', send);
-    });
+    stream.onClose(() => screen.off('change', send));
   });
 
   return app;

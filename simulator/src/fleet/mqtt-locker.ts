@@ -1,14 +1,19 @@
 import {
-  decodePayload,
   encodePayload,
   type LockerEvent,
   MqttReconnector,
   type ReconnectBackoff,
   type ReconnectSchedule,
   type ReservationChange,
+  type RouterLogger,
+  TopicRouter,
   topicFor,
 } from '@locker/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+
+/** One silent logger for every locker of a fleet run that is not given its own. */
+const silentLogger = pino({ level: 'silent' });
 
 /**
  * A locker as the fleet sees it over MQTT, without a cabinet: logs in with its own credentials,
@@ -18,6 +23,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 export class MqttLocker {
   private client: MqttClient | undefined;
   private reconnector: MqttReconnector | undefined;
+  private readonly router: TopicRouter<'reservations'>;
   version = 0;
   /** Every reconnect this locker scheduled, in order (delay drawn with its jitter source). */
   readonly reconnects: ReconnectSchedule[] = [];
@@ -33,8 +39,20 @@ export class MqttLocker {
       password: string;
       /** Reconnect backoff (capped exponential, full jitter); a seeded `random` makes a fleet run replayable. */
       reconnect?: { backoff?: Partial<ReconnectBackoff>; random?: () => number };
+      /** Where refused messages are logged (silent by default: thousands run in one process). */
+      logger?: RouterLogger;
     },
-  ) {}
+  ) {
+    this.router = new TopicRouter(
+      { from: 'fleet', lockerAllowed: (id) => id === lockerId, logger: options.logger ?? silentLogger },
+      { reservations: ({ payload }) => this.apply(payload) },
+    );
+  }
+
+  /** Messages refused by the topic router (not ours, not for a locker, or not parsing): counted, nothing applied. */
+  get rejectedMessages(): number {
+    return this.router.counters.rejected;
+  }
 
   get connected(): boolean {
     return this.client?.connected ?? false;
@@ -64,7 +82,7 @@ export class MqttLocker {
     });
     this.reconnector.start();
     client.on('connect', () => this.connects++);
-    client.on('message', (_topic, payload) => this.apply(decodePayload('reservations', payload)));
+    client.on('message', (topic, payload) => this.router.dispatch(topic, payload));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);

@@ -1,3 +1,4 @@
+import { openEventStream } from '@locker/node-kit';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
@@ -10,7 +11,6 @@ import { inlineHash } from '../inline-hash.ts';
 import { esc } from '../pages/html.ts';
 import { maySee } from '../principal.ts';
 import { describeRoute, principalOf } from '../route.ts';
-import { openEventStream } from '../sse.ts';
 
 const docsStyle =
   'body{font:16px/1.5 system-ui,sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ccc}';

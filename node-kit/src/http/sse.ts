@@ -1,6 +1,13 @@
-import type { FastifyReply } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const sseDefaults = { heartbeatMs: 15_000 } as const;
+
+/** What the stream needs of a fastify reply (structural, so node-kit does not depend on fastify). */
+export interface HijackableReply {
+  hijack(): void;
+  readonly raw: ServerResponse;
+  readonly request: { readonly raw: IncomingMessage };
+}
 
 /** A server-sent event stream on a hijacked reply. */
 export interface EventStream {
@@ -14,7 +21,7 @@ export interface EventStream {
  * `heartbeatMs` (so proxies keep it open) until the client goes away.
  */
 export function openEventStream(
-  reply: FastifyReply,
+  reply: HijackableReply,
   options: { heartbeatMs: number } = sseDefaults,
 ): EventStream {
   reply.hijack();
