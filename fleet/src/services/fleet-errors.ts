@@ -33,6 +33,10 @@ export const errorCodes = {
   USER_IS_SELF: { status: 409, message: 'you cannot do this to your own account' },
   TOKEN_ALREADY_REVOKED: { status: 409, message: 'the token is already revoked' },
   RESERVATION_NOT_CANCELLABLE: { status: 409, message: 'the reservation can no longer be cancelled' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    message: 'this Idempotency-Key was used for another request; send a new key for a new reservation',
+  },
   RESERVATION_NOT_WAITING: { status: 409, message: 'the item is not waiting in the locker' },
   BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send application/json' },

@@ -211,4 +211,20 @@ export const fleetMigrations: readonly Migration[] = [
       ALTER TABLE api_tokens ADD COLUMN revoked_by TEXT;
     `,
   },
+  {
+    // 4 is the release/rollout migration of another branch; versions only need to grow
+    version: 5,
+    name: 'idempotency keys of reservation creations (per caller, kept at least 24 h)',
+    sql: `
+      CREATE TABLE idempotency_keys (
+        principal TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        reservation_id TEXT NOT NULL REFERENCES reservations (id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (principal, key)
+      );
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+    `,
+  },
 ];

@@ -31,6 +31,15 @@ const createBody = z
   })
   .strict();
 
+/** `Idempotency-Key`: one per form fill; the same key again answers the reservation it made. */
+const createHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,128}$/, '8–128 characters of A-Z, a-z, 0-9, - and _')
+    .optional()
+    .describe('one per reservation meant; a repeat with the same key and body answers the same reservation'),
+});
+
 const listQuery = z
   .object({
     lockerId: z.string().optional(),
@@ -75,8 +84,9 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
         'ITEM_TYPE_UNKNOWN',
         'CONTACT_MISSING',
         'SECOND_CHANNEL_MISSING',
+        'IDEMPOTENCY_KEY_REUSED',
       ],
-      schema: { body: createBody },
+      schema: { body: createBody, headers: createHeaders },
       success: reservationView,
     }),
     handler: async (request) => {
@@ -84,6 +94,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
       const { body } = request;
       const locker = lockers.find(body.lockerId);
       if (!locker || !maySee(principal, locker.municipalityId)) throw notFound(`locker ${body.lockerId}`);
+      const key = request.headers['idempotency-key'];
       const { email, phone, ...citizen } = body.citizen;
       return publicReservation(
         reservations.create(
@@ -93,6 +104,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
             citizen: { ...citizen, ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
           },
           actorName(principal),
+          key ? { principal: `${principal.kind}:${principal.id}`, key } : undefined,
         ),
       );
     },

@@ -1,10 +1,11 @@
 // Shared by the pages: API calls with the session's CSRF token, and a status line read by screen readers.
 let csrf = '';
 
-export async function api(method, path, body) {
+export async function api(method, path, body, headers = {}) {
   const response = await fetch(path, {
     method,
     headers: {
+      ...headers,
       ...(body ? { 'content-type': 'application/json' } : {}),
       ...(csrf ? { 'x-csrf-token': csrf } : {}),
     },

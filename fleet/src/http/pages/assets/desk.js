@@ -122,23 +122,43 @@ document
 document
   .getElementById('itemType')
   .replaceChildren(...types.map((t) => el('option', { value: t.id }, t.names.nl)));
-document.getElementById('create').addEventListener('submit', async (event) => {
+const createForm = document.getElementById('create');
+const createButton = createForm.querySelector('button[type="submit"]');
+// One idempotency key per form fill: a double click or a second Enter sends the same key and gets
+// the same reservation; any edit makes the next submit a new reservation.
+let fillKey = '';
+let sending = false;
+createForm.addEventListener('input', () => {
+  fillKey = '';
+});
+createForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const form = new FormData(event.target);
+  if (sending) return;
+  const form = new FormData(createForm);
   const citizen = { name: form.get('name'), language: form.get('language'), channel: form.get('channel') };
   if (form.get('email')) citizen.email = form.get('email');
   if (form.get('phone')) citizen.phone = form.get('phone');
+  fillKey ||= Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+  sending = true;
+  createButton.disabled = true;
   try {
-    const r = await api('POST', '/api/reservations', {
-      lockerId: form.get('lockerId'),
-      itemType: form.get('itemType'),
-      citizen,
-    });
+    const r = await api(
+      'POST',
+      '/api/reservations',
+      { lockerId: form.get('lockerId'), itemType: form.get('itemType'), citizen },
+      { 'idempotency-key': fillKey },
+    );
     say(`Reservatie ${r.ref} gemaakt: te laden in ${r.lockerId}.`);
-    event.target.reset();
+    createForm.reset();
+    fillKey = '';
     await refresh(lockers);
   } catch (error) {
     say(`Niet gelukt: ${error.message}`);
+  } finally {
+    sending = false;
+    createButton.disabled = false;
   }
 });
 await refresh(lockers);

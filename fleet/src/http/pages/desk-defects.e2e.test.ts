@@ -1,0 +1,187 @@
+import type { AddressInfo } from 'node:net';
+import { launchChromium } from '@locker/test-kit/browser';
+import { createTestFleet, inSync, startLockerAt, until } from '@locker/test-kit/fleet';
+import type { LockerRig } from '@locker/test-kit/locker';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Fleet } from '../../fleet.ts';
+import { buildApp } from '../app.ts';
+
+const lockerId = 'poperinge-bib-1';
+const password = 'a long enough password';
+const staffPin = '8642086420';
+let fleet: Fleet;
+let app: FastifyInstance;
+let rig: LockerRig;
+let browser: Browser;
+let desk: Page;
+let base = '';
+
+/** Staff loads the next reservation at the locker (as in pages.e2e); returns the compartment. */
+async function loadNext(): Promise<number> {
+  await until(() => inSync(fleet, lockerId), 'locker in sync');
+  await rig.simulator.input('keypad', staffPin);
+  await rig.untilScreen('staff');
+  const opened = (await (await fetch(`${rig.kioskUrl}/api/staff/load_next`, { method: 'POST' })).json()) as {
+    params: { compartment: number };
+  };
+  const n = opened.params.compartment;
+  rig.act(n, 'put-item');
+  rig.act(n, 'close');
+  await rig.untilScreen('staff');
+  await fetch(`${rig.kioskUrl}/api/staff/end`, { method: 'POST' });
+  return n;
+}
+
+const named = (name: string) =>
+  fleet.store.reservations.list({ municipalities: 'all', limit: 1000 }).filter((r) => r.citizenName === name);
+
+/** Counts the page's POSTs to /api/reservations and their answers. */
+function trackCreates(page: Page): { sent: number; answered: number } {
+  const creates = { sent: 0, answered: 0 };
+  const isCreate = (method: string, url: string) =>
+    method === 'POST' && new URL(url).pathname === '/api/reservations';
+  page.on('request', (r) => {
+    if (isCreate(r.method(), r.url())) creates.sent += 1;
+  });
+  const answered = (r: { method(): string; url(): string }) => {
+    if (isCreate(r.method(), r.url())) creates.answered += 1;
+  };
+  page.on('requestfinished', answered);
+  page.on('requestfailed', answered);
+  return creates;
+}
+
+/** Holds the page's POSTs to /api/reservations (a slow server) until `release()`. */
+async function holdCreates(page: Page): Promise<{ release: () => Promise<void> }> {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const matches = (url: URL) => url.pathname === '/api/reservations';
+  await page.route(matches, async (route) => {
+    if (route.request().method() === 'POST') await gate;
+    await route.continue();
+  });
+  return {
+    release: async () => {
+      open();
+      await page.unroute(matches);
+    },
+  };
+}
+
+async function fillNewReservation(name: string): Promise<void> {
+  await desk.goto(`${base}/desk`);
+  await desk.waitForSelector('body[data-ready]', { state: 'attached' });
+  await desk.fill('#name', name);
+  await desk.fill('#email', 'burger@example.be');
+  await desk.selectOption('#channel', 'email');
+  await desk.selectOption('#itemType', 'hall_key');
+  await desk.selectOption('#locker', lockerId);
+}
+
+async function statusSays(pattern: RegExp): Promise<void> {
+  await desk.waitForFunction(
+    (source) => new RegExp(source).test(document.getElementById('status')?.textContent ?? ''),
+    pattern.source,
+  );
+}
+
+beforeAll(async () => {
+  fleet = createTestFleet();
+  await fleet.start();
+  app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  fleet.directory.add('poperinge', 'Poperinge', 'test');
+  rig = await startLockerAt(fleet, lockerId, 'poperinge');
+  const clerk = await fleet.staff.create(
+    { username: 'clerk', display: 'Clerk', password, role: 'desk', municipalities: ['poperinge'] },
+    'test',
+  );
+  fleet.staff.setLockerPin(clerk.id, staffPin, 'test');
+  browser = await launchChromium();
+  desk = await (await browser.newContext()).newPage();
+  await desk.goto(`${base}/login?next=/desk`);
+  await desk.fill('#username', 'clerk');
+  await desk.fill('#password', password);
+  await desk.click('button[type="submit"]');
+  await desk.waitForURL((url) => url.pathname === '/desk');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await rig?.stop();
+  await app?.close();
+  await fleet?.stop();
+});
+
+describe('desk defects (issue 12) in Chromium', () => {
+  it('a double click on "Reservatie maken" makes one reservation, loaded once and messaged once', async () => {
+    await fillNewReservation('Dubbel Klik');
+    const creates = trackCreates(desk);
+    const slow = await holdCreates(desk);
+    await desk.dblclick('#create button[type="submit"]');
+    await slow.release();
+    await statusSays(/Reservatie .+ gemaakt/);
+    await until(() => creates.sent > 0 && creates.answered === creates.sent, 'every create answered');
+    const made = named('Dubbel Klik');
+    expect(made).toHaveLength(1);
+
+    await loadNext();
+    const [reservation] = made;
+    if (!reservation) throw new Error('no reservation');
+    await until(() => fleet.reservations.get(reservation.id).state !== 'ready_to_load', 'loaded');
+    await until(() => fleet.store.notifications.forReservation(reservation.id).length > 0, 'message queued');
+    expect(fleet.store.notifications.forReservation(reservation.id)).toHaveLength(1);
+    expect(named('Dubbel Klik').filter((r) => r.state === 'ready_to_load')).toHaveLength(0);
+  });
+
+  it('Enter twice in the form makes one reservation', async () => {
+    await fillNewReservation('Twee Keer Enter');
+    const creates = trackCreates(desk);
+    const slow = await holdCreates(desk);
+    await desk.press('#name', 'Enter');
+    await desk.press('#name', 'Enter');
+    await slow.release();
+    await statusSays(/Reservatie .+ gemaakt/);
+    await until(() => creates.sent > 0 && creates.answered === creates.sent, 'every create answered');
+    expect(named('Twee Keer Enter')).toHaveLength(1);
+  });
+
+  it('the API answers the same Idempotency-Key with the same reservation, and another body with 409', async () => {
+    await desk.goto(`${base}/desk`);
+    await desk.waitForSelector('body[data-ready]', { state: 'attached' });
+    const answers = await desk.evaluate(async (locker) => {
+      const { csrfToken } = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+      const post = (name: string) =>
+        fetch('/api/reservations', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-csrf-token': csrfToken,
+            'idempotency-key': 'key-0123456789',
+          },
+          body: JSON.stringify({
+            lockerId: locker,
+            itemType: 'hall_key',
+            citizen: { name, email: 'burger@example.be', channel: 'email' },
+          }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { id?: string; error?: { code: string } },
+        }));
+      const [first, second] = await Promise.all([post('Zelfde Sleutel'), post('Zelfde Sleutel')]);
+      const other = await post('Andere Naam');
+      return { first, second, other };
+    }, lockerId);
+    expect(answers.first.status).toBe(200);
+    expect(answers.second.body.id).toBe(answers.first.body.id);
+    expect(answers.other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+    expect(named('Zelfde Sleutel')).toHaveLength(1);
+    expect(named('Andere Naam')).toHaveLength(0);
+  });
+});
