@@ -33,6 +33,10 @@ export const errorCodes = {
   USER_IS_SELF: { status: 409, message: 'you cannot do this to your own account' },
   TOKEN_ALREADY_REVOKED: { status: 409, message: 'the token is already revoked' },
   RESERVATION_NOT_CANCELLABLE: { status: 409, message: 'the reservation can no longer be cancelled' },
+  ITEM_DOES_NOT_FIT: {
+    status: 409,
+    message: 'the item fits no compartment of this locker; choose another locker',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     status: 409,
     message: 'this Idempotency-Key was used for another request; send a new key for a new reservation',

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LockerEvent, Reservation, ReservationChange } from '@locker/protocol';
 import type { Logger } from 'pino';
+import { fitsSomeCompartment } from '../domain/compartment-fit.ts';
 import type { Language } from '../domain/item-types.ts';
 import { canCancel, canNotify } from '../domain/reservation-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -108,6 +109,11 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`);
     const type = store.directory.itemType(input.itemType);
     if (!type) throw new FleetError('ITEM_TYPE_UNKNOWN', `item type ${input.itemType} is not configured`);
+    if (!fitsSomeCompartment(type.size, store.lockers.compartments(locker.id)))
+      throw new FleetError(
+        'ITEM_DOES_NOT_FIT',
+        `${type.id} (size ${type.size}) fits no compartment in service at locker ${locker.id}`,
+      );
     const { citizen } = input;
     if (citizen.channel === 'email' && !citizen.email)
       throw new FleetError('CONTACT_MISSING', 'the e-mail channel needs citizen.email');

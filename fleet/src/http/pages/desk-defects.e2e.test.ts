@@ -68,18 +68,19 @@ async function holdCreates(page: Page): Promise<{ release: () => Promise<void> }
   return {
     release: async () => {
       open();
-      await page.unroute(matches);
+      // lets the held requests go on before the handlers go
+      await page.unrouteAll({ behavior: 'wait' });
     },
   };
 }
 
-async function fillNewReservation(name: string): Promise<void> {
+async function fillNewReservation(name: string, itemType = 'hall_key'): Promise<void> {
   await desk.goto(`${base}/desk`);
   await desk.waitForSelector('body[data-ready]', { state: 'attached' });
   await desk.fill('#name', name);
   await desk.fill('#email', 'burger@example.be');
   await desk.selectOption('#channel', 'email');
-  await desk.selectOption('#itemType', 'hall_key');
+  await desk.selectOption('#itemType', itemType);
   await desk.selectOption('#locker', lockerId);
 }
 
@@ -183,5 +184,20 @@ describe('desk defects (issue 12) in Chromium', () => {
     expect(answers.other).toMatchObject({ status: 409, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
     expect(named('Zelfde Sleutel')).toHaveLength(1);
     expect(named('Andere Naam')).toHaveLength(0);
+  });
+
+  it('refuses an item that fits no compartment of the locker, saying why in Dutch', async () => {
+    // the rig's locker has S, M and L compartments; a no-parking sign is XL
+    await until(
+      () => fleet.store.lockers.compartments(lockerId).some((c) => c.size),
+      'compartment sizes known',
+    );
+    await fillNewReservation('Te Groot', 'no_parking_sign');
+    await desk.click('#create button[type="submit"]');
+    await statusSays(/past in geen enkel vak/);
+    expect(await desk.textContent('#status')).toBe(
+      `Niet gelukt: een parkeerverbodsbord (maat XL) past in geen enkel vak van ${lockerId}. Kies een andere automaat.`,
+    );
+    expect(named('Te Groot')).toHaveLength(0);
   });
 });

@@ -82,6 +82,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
         'NOT_FOUND',
         'LOCKER_DECOMMISSIONED',
         'ITEM_TYPE_UNKNOWN',
+        'ITEM_DOES_NOT_FIT',
         'CONTACT_MISSING',
         'SECOND_CHANNEL_MISSING',
         'IDEMPOTENCY_KEY_REUSED',

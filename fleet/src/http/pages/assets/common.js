@@ -17,7 +17,12 @@ export async function api(method, path, body, headers = {}) {
   }
   const type = response.headers.get('content-type') ?? '';
   const data = type.includes('json') ? await response.json() : await response.text();
-  if (!response.ok) throw new Error(data?.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) {
+    const error = new Error(data?.error?.message ?? `HTTP ${response.status}`);
+    error.code = data?.error?.code;
+    error.status = response.status;
+    throw error;
+  }
   return data;
 }
 

@@ -122,6 +122,17 @@ document
 document
   .getElementById('itemType')
   .replaceChildren(...types.map((t) => el('option', { value: t.id }, t.names.nl)));
+/** Why the API refused a new reservation, in words for the clerk. */
+function refusal(error, form) {
+  const type = types.find((t) => t.id === form.get('itemType'));
+  const locker = lockers.find((l) => l.id === form.get('lockerId'));
+  if (error.code === 'ITEM_DOES_NOT_FIT')
+    return `een ${type?.names.nl ?? 'item'} (maat ${type?.size ?? '?'}) past in geen enkel vak van ${locker?.name ?? 'deze automaat'}. Kies een andere automaat.`;
+  if (error.code === 'IDEMPOTENCY_KEY_REUSED')
+    return 'dit formulier werd al verstuurd met andere gegevens. Laad de pagina opnieuw.';
+  return error.message;
+}
+
 const createForm = document.getElementById('create');
 const createButton = createForm.querySelector('button[type="submit"]');
 // One idempotency key per form fill: a double click or a second Enter sends the same key and gets
@@ -155,7 +166,7 @@ createForm.addEventListener('submit', async (event) => {
     fillKey = '';
     await refresh(lockers);
   } catch (error) {
-    say(`Niet gelukt: ${error.message}`);
+    say(`Niet gelukt: ${refusal(error, form)}`);
   } finally {
     sending = false;
     createButton.disabled = false;
