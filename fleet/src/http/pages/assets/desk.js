@@ -95,6 +95,10 @@ async function act(reservation, action) {
       await api('POST', `/api/reservations/${reservation.id}/cancel`, { reason });
       say(`${reservation.ref} geannuleerd.`);
     } else {
+      const sure = confirm(
+        `Nieuwe codes sturen voor ${reservation.ref}? De burger krijgt een nieuwe PIN en QR-code; de codes die hij al kreeg, werken daarna niet meer.`,
+      );
+      if (!sure) return;
       await api('POST', `/api/reservations/${reservation.id}/resend`);
       say(`Nieuwe codes voor ${reservation.ref} verstuurd.`);
     }
@@ -104,6 +108,10 @@ async function act(reservation, action) {
 }
 
 async function letter(reservation) {
+  const sure = confirm(
+    `Brief afdrukken voor ${reservation.ref}? De brief krijgt nieuwe codes; de codes die de burger al kreeg, werken daarna niet meer.`,
+  );
+  if (!sure) return;
   try {
     const html = await api('POST', `/api/reservations/${reservation.id}/letter`);
     const win = window.open('', '_blank');
