@@ -259,4 +259,21 @@ describe('desk defects (issue 12) in Chromium', () => {
     await statusSays(/Nieuwe codes/);
     expect(codes().qrHash).not.toBe(before.qrHash);
   });
+
+  it('speaks Dutch on errors: a validation error names the field, a wrong password says so', async () => {
+    await fillNewReservation('A');
+    await desk.click('#create button[type="submit"]');
+    await statusSays(/Niet gelukt/);
+    expect(await desk.textContent('#status')).toBe('Niet gelukt: Kijk dit na: naam burger.');
+    expect(named('A')).toHaveLength(0);
+
+    const login = await (await browser.newContext()).newPage();
+    await login.goto(`${base}/login?next=/desk`);
+    await login.fill('#username', 'clerk');
+    await login.fill('#password', 'not the password at all');
+    await login.click('button[type="submit"]');
+    await login.waitForFunction(() => (document.getElementById('status')?.textContent ?? '') !== '');
+    expect(await login.textContent('#status')).toBe('Gebruikersnaam of wachtwoord klopt niet.');
+    await login.context().close();
+  });
 });

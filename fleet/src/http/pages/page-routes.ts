@@ -6,6 +6,7 @@ import { esc } from './html.ts';
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 const assets: Record<string, { type: string; body: string }> = {
   'common.js': { type: 'text/javascript', body: asset('common.js') },
+  'errors-nl.js': { type: 'text/javascript', body: asset('errors-nl.js') },
   'login.js': { type: 'text/javascript', body: asset('login.js') },
   'safe-next.js': { type: 'text/javascript', body: asset('safe-next.js') },
   'desk.js': { type: 'text/javascript', body: asset('desk.js') },

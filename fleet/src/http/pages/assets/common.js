@@ -13,7 +13,7 @@ export async function api(method, path, body, headers = {}) {
   });
   if (response.status === 401 && !location.pathname.startsWith('/login')) {
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    throw new Error('not signed in');
+    throw Object.assign(new Error('not signed in'), { code: 'AUTH_REQUIRED', status: 401 });
   }
   const type = response.headers.get('content-type') ?? '';
   const data = type.includes('json') ? await response.json() : await response.text();

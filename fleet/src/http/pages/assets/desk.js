@@ -1,4 +1,5 @@
 import { api, el, say, signedIn } from './common.js';
+import { inDutch } from './errors-nl.js';
 
 const states = {
   ready_to_load: 'te laden',
@@ -103,7 +104,7 @@ async function act(reservation, action) {
       say(`Nieuwe codes voor ${reservation.ref} verstuurd.`);
     }
   } catch (error) {
-    say(error.message);
+    say(`Niet gelukt: ${inDutch(error)}`);
   }
 }
 
@@ -118,7 +119,7 @@ async function letter(reservation) {
     win.document.write(html);
     win.document.close();
   } catch (error) {
-    say(error.message);
+    say(`Niet gelukt: ${inDutch(error)}`);
   }
 }
 
@@ -136,9 +137,7 @@ function refusal(error, form) {
   const locker = lockers.find((l) => l.id === form.get('lockerId'));
   if (error.code === 'ITEM_DOES_NOT_FIT')
     return `een ${type?.names.nl ?? 'item'} (maat ${type?.size ?? '?'}) past in geen enkel vak van ${locker?.name ?? 'deze automaat'}. Kies een andere automaat.`;
-  if (error.code === 'IDEMPOTENCY_KEY_REUSED')
-    return 'dit formulier werd al verstuurd met andere gegevens. Laad de pagina opnieuw.';
-  return error.message;
+  return inDutch(error);
 }
 
 const createForm = document.getElementById('create');
