@@ -276,4 +276,28 @@ describe('desk defects (issue 12) in Chromium', () => {
     expect(await login.textContent('#status')).toBe('Gebruikersnaam of wachtwoord klopt niet.');
     await login.context().close();
   });
+
+  it('keeps the form through an expired session: the clerk signs in again and resubmits', async () => {
+    await fillNewReservation('Sessie Verlopen');
+    await desk.fill('#phone', '+32470123456');
+    await desk.context().clearCookies(); // the session expired
+    await desk.click('#create button[type="submit"]');
+    await desk.waitForURL((url) => url.pathname === '/login');
+    await desk.fill('#username', 'clerk');
+    await desk.fill('#password', password);
+    await desk.click('button[type="submit"]');
+    await desk.waitForURL((url) => url.pathname === '/desk');
+    await desk.waitForSelector('body[data-ready]', { state: 'attached' });
+    expect(await desk.inputValue('#name')).toBe('Sessie Verlopen');
+    expect(await desk.inputValue('#email')).toBe('burger@example.be');
+    expect(await desk.inputValue('#phone')).toBe('+32470123456');
+    expect(await desk.inputValue('#itemType')).toBe('hall_key');
+    expect(await desk.inputValue('#locker')).toBe(lockerId);
+    expect(await desk.textContent('#status')).toMatch(/formulier is bewaard/);
+    expect(named('Sessie Verlopen')).toHaveLength(0);
+
+    await desk.click('#create button[type="submit"]');
+    await statusSays(/Reservatie .+ gemaakt/);
+    expect(named('Sessie Verlopen')).toHaveLength(1);
+  });
 });

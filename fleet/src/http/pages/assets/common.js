@@ -12,6 +12,8 @@ export async function api(method, path, body, headers = {}) {
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   if (response.status === 401 && !location.pathname.startsWith('/login')) {
+    // pages keep what was typed (the desk's form) before going to sign in
+    window.dispatchEvent(new Event('session-expired'));
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
     throw Object.assign(new Error('not signed in'), { code: 'AUTH_REQUIRED', status: 401 });
   }

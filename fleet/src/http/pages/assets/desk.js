@@ -149,6 +149,24 @@ let sending = false;
 createForm.addEventListener('input', () => {
   fillKey = '';
 });
+
+// An expired session sends the clerk to sign in: the form (and its key) wait in this tab for the return.
+const draftKey = 'desk.new-reservation';
+window.addEventListener('session-expired', () => {
+  const fields = Object.fromEntries(new FormData(createForm));
+  sessionStorage.setItem(draftKey, JSON.stringify({ fields, fillKey }));
+});
+const draft = sessionStorage.getItem(draftKey);
+if (draft) {
+  sessionStorage.removeItem(draftKey);
+  const kept = JSON.parse(draft);
+  for (const [name, value] of Object.entries(kept.fields)) {
+    const field = createForm.elements.namedItem(name);
+    if (field) field.value = value;
+  }
+  fillKey = kept.fillKey;
+  say('Je was afgemeld. Het formulier is bewaard: kijk het na en klik opnieuw op "Reservatie maken".');
+}
 createForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (sending) return;
