@@ -11,6 +11,9 @@ export const idempotencyDefaults = {
   keepMs: 24 * 60 * 60 * 1000,
 };
 
+/** Where a reservation's newest message stands: queued, sent, failed (retrying) or given up. */
+export type MessageStatus = Pick<NotificationRecord, 'kind' | 'channel' | 'state' | 'attempts' | 'lastError'>;
+
 /** What a pickup letter shows besides the codes. */
 export interface LetterContext {
   record: ReservationRecord;
@@ -64,8 +67,20 @@ export class ReservationDesk {
     return this.deps.store.reservations.get(id);
   }
 
-  list(filter: ReservationFilter): ReservationRecord[] {
-    return this.deps.store.reservations.list(filter);
+  /** Reservations with the state of each one's newest message (`null`: none yet). */
+  list(filter: ReservationFilter): (ReservationRecord & { message: MessageStatus | null })[] {
+    const { store } = this.deps;
+    const records = store.reservations.list(filter);
+    const latest = store.notifications.latestFor(records.map((r) => r.id));
+    return records.map((r) => {
+      const n = latest.get(r.id);
+      return {
+        ...r,
+        message: n
+          ? { kind: n.kind, channel: n.channel, state: n.state, attempts: n.attempts, lastError: n.lastError }
+          : null,
+      };
+    });
   }
 
   /** The messages sent (or queued) for a reservation, without the sealed codes. */

@@ -103,7 +103,8 @@ async function statusSays(pattern: RegExp): Promise<void> {
 }
 
 beforeAll(async () => {
-  fleet = createTestFleet();
+  // no channel is configured; a message is given up after its first failed attempt
+  fleet = createTestFleet({ notify: { retry: { maxAttempts: 1 } } });
   await fleet.start();
   app = buildApp({ ...fleet.httpServices(), logger: pino({ level: 'silent' }), secureCookies: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -299,5 +300,27 @@ describe('desk defects (issue 12) in Chromium', () => {
     await desk.click('#create button[type="submit"]');
     await statusSays(/Reservatie .+ gemaakt/);
     expect(named('Sessie Verlopen')).toHaveLength(1);
+  });
+
+  it('shows each reservation’s message status: an SMS with no SMS channel is given up, with the reason', async () => {
+    const made = fleet.reservations.create(
+      {
+        lockerId,
+        itemType: 'hall_key',
+        citizen: { name: 'Sms Zonder Kanaal', phone: '+32470999888', language: 'nl', channel: 'sms' },
+      },
+      'clerk',
+    );
+    onlyOneToLoad(made.id);
+    await loadNext();
+    await until(
+      () => fleet.store.notifications.forReservation(made.id).some((n) => n.state === 'failed'),
+      'message given up',
+    );
+    await desk.goto(`${base}/desk`);
+    const cell = desk.locator(`tr[data-reservation="${made.id}"] td.message`);
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe('opgegeven na 1 poging via sms: geen sms-kanaal ingesteld');
+    expect(await cell.getAttribute('data-message-state')).toBe('failed');
   });
 });

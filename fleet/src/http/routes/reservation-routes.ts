@@ -49,7 +49,7 @@ const listQuery = z
   .strict();
 
 /** What staff see of a reservation: no code hashes. */
-function publicReservation(r: ReservationRecord) {
+function publicReservation<R extends ReservationRecord>(r: R) {
   const { pinHash: _p, qrHash: _q, returnPinHash: _r, ...rest } = r;
   return rest;
 }
@@ -119,7 +119,14 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
       tag: 'reservations',
       access: ['desk', 'it', 'admin'],
       schema: { querystring: listQuery },
-      success: z.array(reservationView),
+      success: z.array(
+        reservationView.extend({
+          message: messageView
+            .pick({ kind: true, channel: true, state: true, attempts: true, lastError: true })
+            .nullable()
+            .describe('the newest message: pending (queued or retrying), sent, or failed (given up)'),
+        }),
+      ),
     }),
     handler: async (request) => {
       const { query } = request;

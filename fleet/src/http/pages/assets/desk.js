@@ -13,6 +13,39 @@ const states = {
   cancelled: 'geannuleerd',
 };
 
+const channelNames = { email: 'e-mail', sms: 'sms', ebox: 'eBox' };
+
+/** Why a message failed, in words (the technical reason stays in the tooltip). */
+function failure(message) {
+  const missing = /^no (\w+) channel is configured/.exec(message.lastError ?? '');
+  if (missing) return `geen ${channelNames[missing[1]] ?? missing[1]}-kanaal ingesteld`;
+  return 'verzenden mislukt';
+}
+
+/** Where the reservation's newest message stands: queued, sent, failed and retrying, or given up. */
+function messageStatus(message) {
+  if (!message) return el('td', { class: 'message' }, '');
+  const via = channelNames[message.channel] ?? message.channel;
+  const attempts = message.attempts === 1 ? '1 poging' : `${message.attempts} pogingen`;
+  const text =
+    message.state === 'sent'
+      ? `verstuurd via ${via}`
+      : message.state === 'failed'
+        ? `opgegeven na ${attempts} via ${via}: ${failure(message)}`
+        : message.attempts === 0
+          ? `in wachtrij (${via})`
+          : `mislukt (${attempts}) via ${via}: ${failure(message)}; wordt opnieuw geprobeerd`;
+  return el(
+    'td',
+    {
+      class: 'message',
+      'data-message-state': message.state,
+      ...(message.lastError ? { title: message.lastError } : {}),
+    },
+    text,
+  );
+}
+
 async function refresh(lockers) {
   const reservations = await api('GET', '/api/reservations?limit=500');
   const today = document.getElementById('today');
@@ -39,6 +72,7 @@ async function refresh(lockers) {
                   el('th', {}, 'Wat'),
                   el('th', {}, 'Status'),
                   el('th', {}, 'Vak'),
+                  el('th', {}, 'Bericht'),
                   el('th', {}, 'Acties'),
                 ),
               ),
@@ -54,6 +88,7 @@ async function refresh(lockers) {
                     el('td', {}, r.itemType),
                     el('td', { class: 'state' }, states[r.state] ?? r.state),
                     el('td', {}, r.compartment ?? ''),
+                    messageStatus(r.message),
                     el(
                       'td',
                       {},
