@@ -323,4 +323,16 @@ describe('desk defects (issue 12) in Chromium', () => {
     expect(await cell.textContent()).toBe('opgegeven na 1 poging via sms: geen sms-kanaal ingesteld');
     expect(await cell.getAttribute('data-message-state')).toBe('failed');
   });
+
+  it('says before submit what the item and channel need: a driving licence needs a GSM number', async () => {
+    await desk.goto(`${base}/desk`);
+    await desk.waitForSelector('body[data-ready]', { state: 'attached' });
+    await desk.selectOption('#channel', 'email');
+    await desk.selectOption('#itemType', 'hall_key');
+    expect(await desk.textContent('#needs')).toBe('Voor een bericht via e-mail is een e-mailadres nodig.');
+    await desk.selectOption('#itemType', 'driving_licence');
+    expect(await desk.textContent('#needs')).toBe(
+      'Voor een rijbewijs is een gsm-nummer nodig: de PIN gaat per sms, de QR-code per e-mail of eBox (kies e-mail of eBox bij "Bericht via").',
+    );
+  });
 });

@@ -46,6 +46,7 @@ const pages: Record<string, string> = {
 <p><label for="channel">Bericht via</label><select id="channel" name="channel"><option value="email">e-mail</option><option value="sms">sms</option><option value="ebox">eBox</option></select></p>
 <p><label for="itemType">Wat</label><select id="itemType" name="itemType" required></select></p>
 <p><label for="locker">Automaat</label><select id="locker" name="lockerId" required></select></p>
+<p id="needs" aria-live="polite"></p>
 <p><button type="submit">Reservatie maken</button></p></form>
 <p id="status" role="status" aria-live="polite"></p></section>
 <section aria-labelledby="today-title"><h2 id="today-title">Werk per automaat</h2><div id="today"></div></section>`,

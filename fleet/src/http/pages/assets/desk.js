@@ -177,6 +177,23 @@ function refusal(error, form) {
 
 const createForm = document.getElementById('create');
 const createButton = createForm.querySelector('button[type="submit"]');
+
+/** What the chosen item and channel need, said before submit (the API refuses the same). */
+function sayNeeds() {
+  const type = types.find((t) => t.id === createForm.elements.namedItem('itemType').value);
+  const channel = createForm.elements.namedItem('channel').value;
+  const needs = type?.twoFactor
+    ? `Voor een ${type.names.nl} is een gsm-nummer nodig: de PIN gaat per sms, de QR-code per e-mail of eBox (kies e-mail of eBox bij "Bericht via").`
+    : channel === 'sms'
+      ? 'Voor een bericht via sms is een gsm-nummer nodig.'
+      : channel === 'email'
+        ? 'Voor een bericht via e-mail is een e-mailadres nodig.'
+        : '';
+  document.getElementById('needs').textContent = needs;
+}
+createForm.addEventListener('change', sayNeeds);
+createForm.addEventListener('reset', () => setTimeout(sayNeeds));
+sayNeeds();
 // One idempotency key per form fill: a double click or a second Enter sends the same key and gets
 // the same reservation; any edit makes the next submit a new reservation.
 let fillKey = '';
