@@ -193,6 +193,7 @@ export class Fleet {
         store,
         reservations: this.reservations,
         sendDue: () => this.notifications.runOnce(),
+        ...(this.deps.now ? { now: this.deps.now } : {}),
       }),
       lockers: new LockerDesk(store),
       registry: this.registry,

@@ -45,6 +45,14 @@ export const errorCodes = {
   RELEASE_EXISTS: { status: 409, message: 'this release is already uploaded' },
   ROLLOUT_STATE: { status: 409, message: 'the rollout’s state does not allow this' },
   RESERVATION_NOT_CANCELLABLE: { status: 409, message: 'the reservation can no longer be cancelled' },
+  ITEM_DOES_NOT_FIT: {
+    status: 409,
+    message: 'the item fits no compartment of this locker; choose another locker',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    message: 'this Idempotency-Key was used for another request; send a new key for a new reservation',
+  },
   RESERVATION_NOT_WAITING: { status: 409, message: 'the item is not waiting in the locker' },
   BODY_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send application/json' },

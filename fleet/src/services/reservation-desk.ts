@@ -1,8 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { ItemType } from '../domain/item-types.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
 import type { NotificationRecord } from '../store/notification-repo.ts';
 import type { ReservationFilter, ReservationRecord } from '../store/reservation-repo.ts';
-import type { IssuedCodes, ReservationService } from './reservation-service.ts';
+import { FleetError } from './fleet-errors.ts';
+import type { IssuedCodes, NewReservation, ReservationService } from './reservation-service.ts';
+
+export const idempotencyDefaults = {
+  /** How long a creation's idempotency key answers with the same reservation (at least a day). */
+  keepMs: 24 * 60 * 60 * 1000,
+};
+
+/** Where a reservation's newest message stands: queued, sent, failed (retrying) or given up. */
+export type MessageStatus = Pick<NotificationRecord, 'kind' | 'channel' | 'state' | 'attempts' | 'lastError'>;
 
 /** What a pickup letter shows besides the codes. */
 export interface LetterContext {
@@ -25,19 +35,52 @@ export class ReservationDesk {
       reservations: ReservationService;
       /** Sends what is due now (the codes after a resend). */
       sendDue: () => Promise<void>;
+      now?: () => number;
     },
   ) {}
 
-  create(...args: Parameters<ReservationService['create']>): ReservationRecord {
-    return this.deps.reservations.create(...args);
+  /**
+   * Creates a reservation; with an idempotency key, the same caller sending the same key and body
+   * again gets the reservation made the first time, and the same key with another body is refused.
+   */
+  create(
+    input: NewReservation,
+    actor: string,
+    idempotency?: { principal: string; key: string },
+  ): ReservationRecord {
+    const { store, reservations } = this.deps;
+    if (!idempotency) return reservations.create(input, actor);
+    const now = this.deps.now?.() ?? Date.now();
+    store.idempotency.purgeBefore(new Date(now - idempotencyDefaults.keepMs).toISOString());
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+    const earlier = store.idempotency.find(idempotency.principal, idempotency.key);
+    if (!earlier) return reservations.create(input, actor, { ...idempotency, requestHash });
+    if (earlier.requestHash !== requestHash)
+      throw new FleetError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key ${idempotency.key} already created reservation ${earlier.reservationId} with another body`,
+      );
+    return reservations.get(earlier.reservationId);
   }
 
   find(id: string): ReservationRecord | undefined {
     return this.deps.store.reservations.get(id);
   }
 
-  list(filter: ReservationFilter): ReservationRecord[] {
-    return this.deps.store.reservations.list(filter);
+  /** Reservations with the state of each one's newest message (`null`: none yet). */
+  list(filter: ReservationFilter): (ReservationRecord & { message: MessageStatus | null })[] {
+    const { store } = this.deps;
+    const records = store.reservations.list(filter);
+    const latest = store.notifications.latestFor(records.map((r) => r.id));
+    return records.map((r) => {
+      const n = latest.get(r.id);
+      return {
+        ...r,
+        message: n
+          ? { kind: n.kind, channel: n.channel, state: n.state, attempts: n.attempts, lastError: n.lastError }
+          : null,
+      };
+    });
   }
 
   /** The messages sent (or queued) for a reservation, without the sealed codes. */

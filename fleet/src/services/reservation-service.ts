@@ -2,10 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LockerEvent, Reservation, ReservationChange } from '@locker/protocol';
 import type { Logger } from 'pino';
+import { fitsSomeCompartment } from '../domain/compartment-fit.ts';
 import type { Language } from '../domain/item-types.ts';
 import { canCancel, canNotify } from '../domain/reservation-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { FleetStore } from '../store/fleet-store.ts';
+import type { IdempotencyRecord } from '../store/idempotency-repo.ts';
 import type { Channel, ReservationRecord } from '../store/reservation-repo.ts';
 import { ChangeCommit } from './change-commit.ts';
 import { ChangeLog } from './change-log.ts';
@@ -29,6 +31,9 @@ export interface NewReservation {
   itemType: string;
   citizen: { name: string; email?: string; phone?: string; language: Language; channel: Channel };
 }
+
+/** The caller's idempotency key of a creation and the hash of what it asked. */
+export type IdempotencyClaim = Omit<IdempotencyRecord, 'reservationId' | 'createdAt'>;
 
 /**
  * Reservations through their lifecycle, as the desk, the notifier and the link see them: created
@@ -92,7 +97,11 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     return new Date(this.now()).toISOString();
   }
 
-  create(input: NewReservation, actor: string): ReservationRecord {
+  /**
+   * Creates a reservation; with `claim`, records its idempotency key in the same commit, so that a
+   * crash never leaves a reservation whose key was not kept.
+   */
+  create(input: NewReservation, actor: string, claim?: IdempotencyClaim): ReservationRecord {
     const { store } = this.deps;
     const locker = store.lockers.get(input.lockerId);
     if (!locker) throw notFound(`locker ${input.lockerId}`);
@@ -100,6 +109,11 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
       throw new FleetError('LOCKER_DECOMMISSIONED', `locker ${input.lockerId} is decommissioned`);
     const type = store.directory.itemType(input.itemType);
     if (!type) throw new FleetError('ITEM_TYPE_UNKNOWN', `item type ${input.itemType} is not configured`);
+    if (!fitsSomeCompartment(type.size, store.lockers.compartments(locker.id)))
+      throw new FleetError(
+        'ITEM_DOES_NOT_FIT',
+        `${type.id} (size ${type.size}) fits no compartment in service at locker ${locker.id}`,
+      );
     const { citizen } = input;
     if (citizen.channel === 'email' && !citizen.email)
       throw new FleetError('CONTACT_MISSING', 'the e-mail channel needs citizen.email');
@@ -135,6 +149,7 @@ export class ReservationService extends EventEmitter<{ live: [LiveUpdate] }> {
     };
     this.commit.commitAndPublish((out) => {
       store.reservations.insert(record);
+      if (claim) store.idempotency.insert({ ...claim, reservationId: record.id, createdAt: at });
       store.audit.append({
         actor,
         action: 'reservation.create',

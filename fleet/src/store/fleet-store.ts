@@ -5,6 +5,7 @@ import { AuditHeadRepo } from './audit-head-repo.ts';
 import { AuditRepo } from './audit-repo.ts';
 import { DirectoryRepo } from './directory-repo.ts';
 import { EventRepo } from './event-repo.ts';
+import { IdempotencyRepo } from './idempotency-repo.ts';
 import { LockerRepo } from './locker-repo.ts';
 import { fleetMigrations } from './migrations.ts';
 import { NotificationRepo } from './notification-repo.ts';
@@ -24,6 +25,7 @@ export class FleetStore {
   readonly audit: AuditRepo;
   readonly auditHeads: AuditHeadRepo;
   readonly notifications: NotificationRepo;
+  readonly idempotency: IdempotencyRepo;
 
   private constructor(
     readonly db: Database.Database,
@@ -37,6 +39,7 @@ export class FleetStore {
     this.audit = new AuditRepo(db, auditKey);
     this.auditHeads = new AuditHeadRepo(db);
     this.notifications = new NotificationRepo(db);
+    this.idempotency = new IdempotencyRepo(db);
   }
 
   /**

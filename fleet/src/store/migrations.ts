@@ -249,4 +249,19 @@ export const fleetMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'idempotency keys of reservation creations (per caller, kept at least 24 h)',
+    sql: `
+      CREATE TABLE idempotency_keys (
+        principal TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        reservation_id TEXT NOT NULL REFERENCES reservations (id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (principal, key)
+      );
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+    `,
+  },
 ];

@@ -73,6 +73,17 @@ export class NotificationRepo {
       .run(reservationId, kind);
   }
 
+  /** The newest message of each of `reservationIds` (one query for a whole list), without the sealed codes. */
+  latestFor(reservationIds: readonly string[]): Map<string, Omit<NotificationRecord, 'secretBox'>> {
+    const rows = this.db
+      .prepare(
+        `SELECT ${columns} FROM notifications WHERE reservation_id IN (SELECT value FROM json_each(?))
+         ORDER BY created_at, rowid`,
+      )
+      .all(JSON.stringify(reservationIds)) as NotificationRecord[];
+    return new Map(rows.map(({ secretBox: _s, ...n }) => [n.reservationId, n]));
+  }
+
   forReservation(reservationId: string): NotificationRecord[] {
     return this.db
       .prepare(`SELECT ${columns} FROM notifications WHERE reservation_id = ? ORDER BY created_at`)

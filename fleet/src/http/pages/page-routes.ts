@@ -6,6 +6,7 @@ import { esc } from './html.ts';
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 const assets: Record<string, { type: string; body: string }> = {
   'common.js': { type: 'text/javascript', body: asset('common.js') },
+  'errors-nl.js': { type: 'text/javascript', body: asset('errors-nl.js') },
   'login.js': { type: 'text/javascript', body: asset('login.js') },
   'safe-next.js': { type: 'text/javascript', body: asset('safe-next.js') },
   'desk.js': { type: 'text/javascript', body: asset('desk.js') },
@@ -46,6 +47,7 @@ const pages: Record<string, string> = {
 <p><label for="channel">Bericht via</label><select id="channel" name="channel"><option value="email">e-mail</option><option value="sms">sms</option><option value="ebox">eBox</option></select></p>
 <p><label for="itemType">Wat</label><select id="itemType" name="itemType" required></select></p>
 <p><label for="locker">Automaat</label><select id="locker" name="lockerId" required></select></p>
+<p id="needs" aria-live="polite"></p>
 <p><button type="submit">Reservatie maken</button></p></form>
 <p id="status" role="status" aria-live="polite"></p></section>
 <section aria-labelledby="today-title"><h2 id="today-title">Werk per automaat</h2><div id="today"></div></section>`,

@@ -93,12 +93,14 @@ describe('desk and IT pages in Chromium (in-process fleet, real locker)', () => 
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('loaded');
     const qrBefore = fleet.reservations.get(made.id).qrHash;
+    desk.once('dialog', (dialog) => void dialog.accept()); // "the codes he has stop working"
     await row.getByRole('button', { name: 'Opnieuw sturen' }).click();
     await desk.waitForFunction(() =>
       /Nieuwe codes/.test(document.getElementById('status')?.textContent ?? ''),
     );
     expect(fleet.reservations.get(made.id).qrHash).not.toBe(qrBefore);
 
+    desk.once('dialog', (dialog) => void dialog.accept());
     const [letter] = await Promise.all([
       desk.waitForEvent('popup'),
       row.getByRole('button', { name: 'Brief afdrukken' }).click(),

@@ -31,6 +31,15 @@ const createBody = z
   })
   .strict();
 
+/** `Idempotency-Key`: one per form fill; the same key again answers the reservation it made. */
+const createHeaders = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,128}$/, '8–128 characters of A-Z, a-z, 0-9, - and _')
+    .optional()
+    .describe('one per reservation meant; a repeat with the same key and body answers the same reservation'),
+});
+
 const listQuery = z
   .object({
     lockerId: z.string().optional(),
@@ -40,7 +49,7 @@ const listQuery = z
   .strict();
 
 /** What staff see of a reservation: no code hashes. */
-function publicReservation(r: ReservationRecord) {
+function publicReservation<R extends ReservationRecord>(r: R) {
   const { pinHash: _p, qrHash: _q, returnPinHash: _r, ...rest } = r;
   return rest;
 }
@@ -73,10 +82,12 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
         'NOT_FOUND',
         'LOCKER_DECOMMISSIONED',
         'ITEM_TYPE_UNKNOWN',
+        'ITEM_DOES_NOT_FIT',
         'CONTACT_MISSING',
         'SECOND_CHANNEL_MISSING',
+        'IDEMPOTENCY_KEY_REUSED',
       ],
-      schema: { body: createBody },
+      schema: { body: createBody, headers: createHeaders },
       success: reservationView,
     }),
     handler: async (request) => {
@@ -84,6 +95,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
       const { body } = request;
       const locker = lockers.find(body.lockerId);
       if (!locker || !maySee(principal, locker.municipalityId)) throw notFound(`locker ${body.lockerId}`);
+      const key = request.headers['idempotency-key'];
       const { email, phone, ...citizen } = body.citizen;
       return publicReservation(
         reservations.create(
@@ -93,6 +105,7 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
             citizen: { ...citizen, ...(email ? { email } : {}), ...(phone ? { phone } : {}) },
           },
           actorName(principal),
+          key ? { principal: `${principal.kind}:${principal.id}`, key } : undefined,
         ),
       );
     },
@@ -106,7 +119,14 @@ export const reservationRoutes: FastifyPluginAsyncZod<ReservationRouteDeps> = as
       tag: 'reservations',
       access: ['desk', 'it', 'admin'],
       schema: { querystring: listQuery },
-      success: z.array(reservationView),
+      success: z.array(
+        reservationView.extend({
+          message: messageView
+            .pick({ kind: true, channel: true, state: true, attempts: true, lastError: true })
+            .nullable()
+            .describe('the newest message: pending (queued or retrying), sent, or failed (given up)'),
+        }),
+      ),
     }),
     handler: async (request) => {
       const { query } = request;

@@ -1,4 +1,5 @@
 import { api, say } from './common.js';
+import { inDutch } from './errors-nl.js';
 import { safeNext } from './safe-next.js';
 
 document.getElementById('login').addEventListener('submit', async (event) => {
@@ -8,6 +9,6 @@ document.getElementById('login').addEventListener('submit', async (event) => {
     await api('POST', '/api/login', { username: form.get('username'), password: form.get('password') });
     location.href = safeNext(new URLSearchParams(location.search).get('next'), location.origin);
   } catch (error) {
-    say(error.message);
+    say(inDutch(error));
   }
 });
