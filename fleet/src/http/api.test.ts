@@ -211,6 +211,8 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
       '/api/users/:id': ieperDeskUser,
       '/api/tokens/:id': token.id,
       '/api/municipalities/:id': 'ieper',
+      // rollouts span municipalities: the scope check is that only an admin of every one may act
+      '/api/rollouts/:id': 'any-rollout',
     };
     const reason = { reason: 'probing the scope' };
     /** A body each route accepts, so that it is the scope check that answers, never validation. */
@@ -240,17 +242,21 @@ describe('fleet HTTP API (fastify inject, real store and broker)', () => {
       'POST /api/users/:id/disable': reason,
       'POST /api/tokens': { name: 'probe-token', role: 'desk', municipalities: ['ieper'] },
       'POST /api/tokens/:id/revoke': reason,
+      'POST /api/rollouts': { version: '9.9.9', target: { municipality: 'ieper' } },
     };
     const probed: string[] = [];
     // the live stream never ends; its scope is the dashboard's page test
     for (const spec of signedInRoutes().filter((r) => r.url !== '/api/live')) {
       const key = `${spec.method} ${spec.url}`;
       if (spec.body) expect(bodies[key], `a valid body for ${key}`).toBeDefined();
-      const url = spec.url.replace(/^(\/api\/[a-z-]+\/:[A-Za-z]+)/, (prefix) => {
-        const id = ids[prefix];
-        expect(id, `an Ieper id for ${prefix}`).toBeDefined();
-        return prefix.replace(/:[A-Za-z]+$/, id!);
-      });
+      const url = spec.url
+        // releases belong to no municipality: only an admin of every one may touch them
+        .replace(':version', '9.9.9')
+        .replace(/^(\/api\/[a-z-]+\/:[A-Za-z]+)/, (prefix) => {
+          const id = ids[prefix];
+          expect(id, `an Ieper id for ${prefix}`).toBeDefined();
+          return prefix.replace(/:[A-Za-z]+$/, id!);
+        });
       for (const [who, session] of [
         ['desk', popDesk],
         ['admin', popAdmin],
