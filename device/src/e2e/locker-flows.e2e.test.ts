@@ -320,7 +320,7 @@ describe('locker flows, end to end (device + simulator on ptys + broker + fleet 
     const compartment = await load();
     rig.act(compartment, 'jam');
     await rig.simulator.input('keypad', codes.pin);
-    expect((await rig.untilScreen('error', 8000)).params.code).toBe('door_fault');
+    expect((await rig.untilScreen('error', 30_000)).params.code).toBe('door_fault');
     await rig.peer.until(() =>
       rig.peer.eventsOf('fault').some((e) => e.compartment === compartment && e.data.code === 'door_jammed'),
     );
