@@ -5,7 +5,7 @@ import { LockerRig, rigAuditKey } from '@locker/test-kit/locker';
 import { afterAll, expect, it } from 'vitest';
 import { DeviceStore } from '../store/device-store.ts';
 
-const cycles = Number(process.env.CRASH_CYCLES ?? 200);
+const cycles = Number(process.env.CRASH_CYCLES ?? 120);
 const staffPin = '1357246809';
 const killWindowMs = { min: 150, max: 1800 };
 /** A person needs a moment to reach into a compartment (the device polls the doors every 100 ms here). */

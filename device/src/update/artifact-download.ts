@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
@@ -68,7 +69,13 @@ async function fetchInto(
       },
     );
     idle();
-    await pipeline(capped, createWriteStream(part, { flags: from > 0 ? 'a' : 'w' }));
+    const out = createWriteStream(part, { flags: from > 0 ? 'a' : 'w' });
+    try {
+      await pipeline(capped, out);
+    } finally {
+      // a cut transfer rejects before the file's last write has landed: the next resume must see every byte
+      if (!out.closed) await once(out, 'close');
+    }
     if (written !== size)
       throw new UpdateError('DOWNLOAD_FAILED', `${url} ended after ${written} of ${size} bytes`);
   } catch (error) {

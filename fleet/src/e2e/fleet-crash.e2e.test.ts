@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, expect, it } from 'vitest';
 import { decodeQrPng } from '../demo/qr-decode.ts';
 
-const cycles = Number(process.env.FLEET_CRASH_CYCLES ?? 24);
+const cycles = Number(process.env.FLEET_CRASH_CYCLES ?? 16);
 const lockerId = 'ieper-stadhuis-1';
 const password = 'a long enough password';
 const staffPin = '1212121299';
